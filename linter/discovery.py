@@ -1,0 +1,123 @@
+"""Discovery: which files to read, grouped as Terraform module folders and CloudFormation candidates."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+
+from .findings import InputError
+from .sources import display_path
+
+SKIP_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", ".hg", ".svn", "__pycache__", ".venv"}
+CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TF_SUFFIXES = (".tf", ".tf.json")
+AUTO_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
+
+
+def is_terraform(name: str) -> bool:
+    return name.endswith(TF_SUFFIXES)
+
+
+def is_cfn_candidate(name: str) -> bool:
+    return name.endswith(CFN_SUFFIXES) and not name.endswith((".tf.json", ".tfvars.json"))
+
+
+def is_auto_tfvars(name: str) -> bool:
+    return name in AUTO_TFVARS or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+
+
+@dataclass
+class Discovered:
+    """The inputs of one run, in a stable order."""
+
+    #: Terraform module folders, each with the files findings are reported for (None: all of them).
+    terraform: dict[str, set[str] | None] = field(default_factory=dict)
+    #: Files that may be CloudFormation templates (or Terraform plans).
+    documents: list[str] = field(default_factory=list)
+    #: Files skipped because they are not infrastructure as code.
+    skipped: list[str] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+class _Walker:
+    def __init__(self, excludes: list[str]) -> None:
+        self.excludes = excludes
+        self.out = Discovered()
+        self.seen_dirs: set[str] = set()
+
+    def excluded(self, path: str) -> bool:
+        shown = display_path(path)
+        name = os.path.basename(path)
+        return any(
+            fnmatch.fnmatch(shown, pat) or fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(shown, pat.rstrip("/") + "/*")
+            for pat in self.excludes
+        )
+
+    def add_file(self, path: str, explicit: bool) -> None:
+        name = os.path.basename(path)
+        if is_terraform(name):
+            folder = os.path.dirname(path) or "."
+            if explicit:
+                named = self.out.terraform.setdefault(folder, set())
+                if named is not None:
+                    named.add(os.path.normpath(path))
+            else:
+                self.out.terraform[folder] = None
+        elif is_cfn_candidate(name):
+            self.out.documents.append(path)
+        elif explicit and (is_auto_tfvars(name) or name.endswith((".tfvars", ".tfvars.json"))):
+            # a tfvars file named on its own (pre-commit): lint the module it belongs to
+            self.out.terraform.setdefault(os.path.dirname(path) or ".", None)
+        else:
+            self.out.skipped.append(path)
+
+    def walk(self, root: str, inside: str) -> None:
+        real = os.path.realpath(root)
+        if real in self.seen_dirs:
+            return
+        self.seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(root), key=lambda e: e.name)
+        except OSError as exc:
+            self.out.errors.append(InputError(display_path(root), 0, f"cannot read directory: {exc.strerror}"))
+            return
+        for entry in entries:
+            path = os.path.join(root, entry.name) if root != "." else entry.name
+            if self.excluded(path):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not _within(os.path.realpath(path), inside):
+                    self.out.skipped.append(path)  # never follow a link out of the scanned tree
+                    continue
+                if entry.is_dir():
+                    if entry.name in SKIP_DIRS:
+                        continue
+                    self.walk(path, inside)
+                elif entry.is_file():
+                    self.add_file(path, explicit=False)
+                else:
+                    self.out.skipped.append(path)
+            except OSError as exc:
+                self.out.errors.append(InputError(display_path(path), 0, f"cannot read: {exc.strerror}"))
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def discover(paths: list[str], excludes: list[str] | None = None) -> Discovered:
+    """Walk ``paths`` (files and folders) and sort what is there into the run's inputs."""
+    walker = _Walker(excludes or [])
+    for path in paths or ["."]:
+        path = os.path.normpath(path)
+        if os.path.isdir(path):
+            walker.walk(path, os.path.realpath(path))
+        elif os.path.isfile(path):
+            walker.add_file(path, explicit=True)
+        elif os.path.lexists(path):
+            walker.out.errors.append(InputError(display_path(path), 0, "not a regular file or folder"))
+        else:
+            walker.out.errors.append(InputError(display_path(path), 0, "no such file or folder"))
+    return walker.out

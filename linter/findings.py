@@ -1,0 +1,71 @@
+"""What a run produces: findings, input errors, and the report that reporters render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Suppression:
+    """Why a finding is not counted: an inline or central exception, a baseline, a peer's skip."""
+
+    kind: str
+    reason: str
+    owner: str = ""
+    expires: str = ""
+    origin: str = ""
+
+
+@dataclass
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    message: str
+    file: str
+    line: int
+    column: int
+    end_line: int
+    resource: str
+    resource_type: str
+    suppression: Suppression | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.resource, self.rule, self.message)
+
+
+@dataclass
+class InputError:
+    """An input that could not be processed: file, line (0 when unknown) and why."""
+
+    file: str
+    line: int
+    message: str
+    column: int = 0
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    files_linted: int = 0
+    files_skipped: int = 0
+    trails: int = 0
+
+    def counts(self) -> dict[str, int]:
+        active = [f for f in self.findings if not f.suppressed]
+        return {
+            "errors": sum(f.severity == "error" for f in active),
+            "warnings": sum(f.severity == "warning" for f in active),
+            "notes": sum(f.severity == "note" for f in active),
+            "suppressed": len(self.findings) - len(active),
+        }
+
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.counts()["errors"] else 0

@@ -1,0 +1,51 @@
+"""CloudFormation templates (YAML, JSON, SAM, CDK output) into position-keeping data."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import ParseError
+from ..sources import read_text
+from .yaml_nodes import load
+
+_HINT = re.compile(r"""^\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
+
+
+def is_template(data: Any) -> bool:
+    """A template has AWSTemplateFormatVersion or a Resources mapping of ``AWS::`` types."""
+    if not isinstance(data, dict):
+        return False
+    if "AWSTemplateFormatVersion" in data:
+        return True
+    resources = data.get("Resources")
+    return isinstance(resources, dict) and any(
+        isinstance(body, dict) and str(body.get("Type", "")).startswith("AWS::") for body in resources.values()
+    )
+
+
+def load_template(path: str, max_size: int) -> dict[str, Any] | None:
+    """The template in ``path``, or None when the file is not a CloudFormation template."""
+    try:
+        text = read_text(path, max_size)
+    except ParseError:
+        with open(path, "rb") as handle:
+            head = handle.read(65536).decode("utf-8", "replace")
+        if _HINT.search(head):
+            raise
+        return None
+    if not _HINT.search(text):
+        return None
+    try:
+        doc = load(text)
+    except ParseError:
+        raise
+    if not is_template(doc.data):
+        return None
+    if doc.foreign_tags:
+        tag = doc.foreign_tags[0]
+        raise ParseError(f"YAML tag {tag.tag} is not allowed in a CloudFormation template", tag.line)
+    if doc.duplicate_keys:
+        key, line = doc.duplicate_keys[0]
+        raise ParseError(f"duplicate key {key!r} (CloudFormation rejects templates with duplicate keys)", line)
+    return doc.data

@@ -1,0 +1,296 @@
+"""Terraform native syntax (``.tf``, ``.tfvars``): python-hcl2's Lark tree into :mod:`hcl_ast` nodes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import ParseError
+from .hcl_ast import (
+    Attribute,
+    BinOp,
+    Block,
+    Call,
+    Conditional,
+    ForExpr,
+    GetAttr,
+    Index,
+    Literal,
+    Name,
+    Node,
+    ObjectExpr,
+    Opaque,
+    Splat,
+    Template,
+    TfFile,
+    TupleExpr,
+    UnaryOp,
+)
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
+
+
+def _unescape(text: str) -> str:
+    def sub(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "uU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _ESCAPES.get(code, code)
+
+    return _ESCAPE_RE.sub(sub, text) if "\\" in text else text
+
+
+def _lark():
+    """Import python-hcl2 only when a Terraform file is read (it costs ~0.1 s)."""
+    import hcl2
+    import lark
+
+    return hcl2, lark
+
+
+def parse_hcl(text: str, path: str) -> TfFile:
+    """Parse Terraform native syntax; raise :class:`ParseError` with the line on bad input."""
+    hcl2, lark = _lark()
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        tree = hcl2.parses_to_tree(text)
+    except lark.exceptions.UnexpectedInput as exc:
+        line = getattr(exc, "line", 0) or 0
+        column = getattr(exc, "column", 0) or 0
+        token = getattr(exc, "token", None)
+        detail = f"unexpected {token!r}" if token is not None else "unexpected input"
+        raise ParseError(f"invalid HCL: {detail}", max(line, 0), max(column, 0)) from None
+    except lark.exceptions.LarkError as exc:
+        raise ParseError(f"invalid HCL: {str(exc).splitlines()[0][:200]}") from None
+    except RecursionError:
+        raise ParseError("invalid HCL: nesting too deep") from None
+    builder = _Builder(text, path, lark)
+    out = TfFile(path)
+    body = tree.children[0]
+    builder.body(body, out.blocks, out.attrs, out.comments)
+    return out
+
+
+class _Builder:
+    def __init__(self, text: str, path: str, lark: Any) -> None:
+        self.text = text
+        self.path = path
+        self.Tree = lark.Tree
+        self.Token = lark.Token
+
+    # ----- structure -----
+    def body(self, body, blocks: list[Block], attrs: dict[str, Attribute], comments: list) -> None:
+        for child in body.children:
+            kind = child.data
+            if kind == "attribute":
+                name = self.name_of(child.children[0])
+                attrs[name] = Attribute(name, self.expr(child.children[2]), child.meta.line, child.meta.column)
+            elif kind == "block":
+                blocks.append(self.block(child, comments))
+            elif kind == "new_line_or_comment":
+                self.comments(child, comments)
+
+    def comments(self, node, comments: list) -> None:
+        for tok in node.children:
+            value = str(tok).lstrip()
+            if value.startswith(("#", "//", "/*")):
+                comments.append((tok.line, value.rstrip("\n")))
+
+    def block(self, node, comments: list) -> Block:
+        parts = []
+        body = None
+        for child in node.children:
+            if isinstance(child, self.Tree):
+                if child.data == "body":
+                    body = child
+                elif child.data == "string":
+                    parts.append("".join(str(p.children[0]) for p in child.children if isinstance(p, self.Tree)))
+                elif child.data == "new_line_or_comment":
+                    self.comments(child, comments)
+                else:
+                    parts.append(self.name_of(child))
+        blk = Block(parts[0], parts[1:], {}, [], node.meta.line, node.meta.column, node.meta.end_line, self.path)
+        if body is not None:
+            self.body(body, blk.blocks, blk.attrs, comments)
+        return blk
+
+    def name_of(self, node) -> str:
+        return str(node.children[0]) if isinstance(node, self.Tree) else str(node)
+
+    # ----- expressions -----
+    def src(self, node) -> str:
+        meta = node.meta
+        if getattr(meta, "empty", True):
+            return ""
+        return self.text[meta.start_pos:meta.end_pos]
+
+    def pos(self, node) -> tuple[int, int, str]:
+        meta = node.meta
+        if getattr(meta, "empty", True):
+            return 0, 0, ""
+        return meta.line, meta.column, self.text[meta.start_pos:meta.end_pos]
+
+    def subtrees(self, node) -> list:
+        return [c for c in node.children if isinstance(c, self.Tree) and c.data != "new_line_or_comment"]
+
+    def expr(self, node) -> Node:  # noqa: C901 - one dispatch over the grammar's expression rules
+        kind = node.data
+        line, col, src = self.pos(node)
+        if kind == "expr_term":
+            inner = self.subtrees(node)
+            if len(inner) == 1:
+                return self.expr(inner[0])
+            return Opaque("empty expression", line, col, src)
+        if kind == "literal_value":
+            word = str(node.children[0])
+            return Literal({"true": True, "false": False, "null": None}[word], line, col, src)
+        if kind == "int_lit":
+            return Literal(int(str(node.children[0])), line, col, src)
+        if kind == "float_lit":
+            return Literal(float(str(node.children[0])), line, col, src)
+        if kind == "string":
+            return self.string(node, line, col, src)
+        if kind in ("heredoc_template", "heredoc_template_trim"):
+            return self.heredoc(str(node.children[0]), kind.endswith("trim"), line, col, src)
+        if kind == "identifier":
+            return Name(str(node.children[0]), line, col, src)
+        if kind == "keyword":
+            return Name(str(node.children[0]), line, col, src)
+        if kind == "get_attr_expr_term":
+            obj, attr = self.subtrees(node)
+            return GetAttr(self.expr(obj), self.name_of(self.subtrees(attr)[0]), line, col, src)
+        if kind == "index_expr_term":
+            obj, index = self.subtrees(node)
+            return Index(self.expr(obj), self.index_key(index), line, col, src)
+        if kind in ("attr_splat_expr_term", "full_splat_expr_term"):
+            obj, splat = self.subtrees(node)
+            ops: list[tuple[str, Any]] = []
+            for op in self.subtrees(splat):
+                if op.data == "get_attr":
+                    ops.append(("attr", self.name_of(self.subtrees(op)[0])))
+                else:
+                    ops.append(("index", self.index_key(op)))
+            return Splat(self.expr(obj), ops, line, col, src)
+        if kind == "function_call":
+            names = [str(c.children[0]) for c in node.children if isinstance(c, self.Tree) and c.data == "identifier"]
+            args_node = [c for c in node.children if isinstance(c, self.Tree) and c.data == "arguments"]
+            args: list[Node] = []
+            expand = False
+            if args_node:
+                args = [self.expr(a) for a in self.subtrees(args_node[0])]
+                expand = any(isinstance(t, self.Token) and t.type == "ELLIPSIS" for t in args_node[0].children)
+            return Call("::".join(names), args, expand, line, col, src)
+        if kind == "conditional":
+            cond, yes, no = self.subtrees(node)
+            return Conditional(self.expr(cond), self.expr(yes), self.expr(no), line, col, src)
+        if kind == "binary_op":
+            left, term = self.subtrees(node)[:2]
+            op_node, right = self.subtrees(term)[:2]
+            return BinOp(str(op_node.children[0]), self.expr(left), self.expr(right), line, col, src)
+        if kind == "unary_op":
+            op = str(node.children[0])
+            return UnaryOp(op, self.expr(self.subtrees(node)[0]), line, col, src)
+        if kind == "tuple":
+            return TupleExpr([self.expr(c) for c in self.subtrees(node)], line, col, src)
+        if kind == "object":
+            items = []
+            for elem in self.subtrees(node):
+                key_node, value_node = self.subtrees(elem)[:2]
+                items.append((self.object_key(key_node), self.expr(value_node)))
+            return ObjectExpr(items, line, col, src)
+        if kind in ("for_tuple_expr", "for_object_expr"):
+            return self.for_expr(node, kind == "for_object_expr", line, col, src)
+        return Opaque(kind, line, col, src)
+
+    def object_key(self, node) -> Node:
+        inner = self.subtrees(node)[0]
+        if inner.data == "keyword":
+            return Literal(str(inner.children[0]), *self.pos(inner))
+        key = self.expr(inner)
+        if isinstance(key, Name):  # `{ a = 1 }`: a bare word key is a string
+            return Literal(key.name, key.line, key.col, key.src)
+        return key
+
+    def index_key(self, node) -> Node:
+        if node.data == "short_index":
+            tok = [t for t in node.children if isinstance(t, self.Token) and t.type == "INT_LITERAL"][0]
+            return Literal(int(str(tok)), tok.line, tok.column, str(tok))
+        return self.expr(self.subtrees(node)[0])
+
+    def for_expr(self, node, is_object: bool, line: int, col: int, src: str) -> ForExpr:
+        trees = self.subtrees(node)
+        intro = trees[0]
+        names = [str(c.children[0]) for c in intro.children if isinstance(c, self.Tree) and c.data == "identifier"]
+        coll = [c for c in self.subtrees(intro) if c.data != "identifier"][0]
+        key_var, val_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        rest = trees[1:]
+        cond = None
+        if rest and rest[-1].data == "for_cond":
+            cond = self.expr(self.subtrees(rest[-1])[0])
+            rest = rest[:-1]
+        grouping = any(isinstance(t, self.Token) and t.type == "ELLIPSIS" for t in node.children)
+        if is_object:
+            key_expr, val_expr = self.expr(rest[0]), self.expr(rest[1])
+        else:
+            key_expr, val_expr = None, self.expr(rest[0])
+        return ForExpr(key_var, val_var, self.expr(coll), key_expr, val_expr, cond, grouping, line, col, src)
+
+    def string(self, node, line: int, col: int, src: str) -> Node:
+        parts: list[Any] = []
+        for part in node.children:
+            if not isinstance(part, self.Tree):
+                continue
+            inner = part.children[0]
+            if isinstance(inner, self.Token):
+                text = str(inner)
+                if inner.type == "ESCAPED_INTERPOLATION":
+                    text = text[1:]
+                elif inner.type == "ESCAPED_DIRECTIVE":
+                    text = text[1:]
+                else:
+                    text = _unescape(text)
+                if parts and isinstance(parts[-1], str):
+                    parts[-1] += text
+                else:
+                    parts.append(text)
+            elif inner.data == "interpolation":
+                parts.append(self.expr(self.subtrees(inner)[0]))
+            else:
+                return Opaque("template directive", line, col, src)
+        if not parts:
+            return Literal("", line, col, src)
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return Literal(parts[0], line, col, src)
+        return Template(parts, line, col, src)
+
+    def heredoc(self, raw: str, trim: bool, line: int, col: int, src: str) -> Node:
+        lines = raw.split("\n")
+        body = lines[1:-2]
+        if trim:
+            indent = min((len(x) - len(x.lstrip()) for x in body if x.strip()), default=0)
+            body = [x[indent:] for x in body]
+        text = "\n".join(body) + ("\n" if body else "")
+        if "${" in text or "%{" in text:
+            return Opaque("heredoc template", line, col, src)
+        return Literal(text, line, col, src)
+
+
+def parse_template(text: str, line: int, col: int) -> Node:
+    """Parse one string of Terraform JSON syntax as a template (``"${var.x}:*"``)."""
+    import json
+
+    if "${" not in text and "%{" not in text:
+        return Literal(text.replace("$${", "${"), line, col, json.dumps(text))
+    hcl2, lark = _lark()
+    source = "x = " + json.dumps(text) + "\n"
+    try:
+        tree = hcl2.parses_to_tree(source)
+    except (lark.exceptions.LarkError, RecursionError):
+        raise ParseError(f"invalid template expression {text[:80]!r}", line, col) from None
+    builder = _Builder(source, "", lark)
+    attr = tree.children[0].children[0]
+    node = builder.expr(attr.children[2])
+    node.line, node.col = line, col  # positions inside a JSON string are those of the string
+    return node

@@ -1,0 +1,43 @@
+"""The JSON report: a contract other tools parse (see README, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..findings import Finding, Report
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": f.rule, "name": f.name, "severity": f.severity, "message": f.message, "file": f.file,
+        "line": f.line, "column": f.column, "end_line": f.end_line, "resource": f.resource,
+        "resource_type": f.resource_type, "suppressed": f.suppressed,
+    }
+    if f.suppression is not None:
+        s = f.suppression
+        out["suppression"] = {"kind": s.kind, "reason": s.reason, "owner": s.owner, "expires": s.expires,
+                              "origin": s.origin}
+    return out
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    counts = report.counts()
+    return {
+        "version": __version__,
+        "findings": [finding_dict(f) for f in report.findings],
+        "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in report.errors],
+        "summary": {
+            **counts,
+            "trails": report.trails,
+            "files_linted": report.files_linted,
+            "files_skipped": report.files_skipped,
+            "input_errors": len(report.errors),
+            "exit_code": report.exit_code(),
+        },
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2) + "\n"

@@ -1,0 +1,88 @@
+"""SARIF 2.1.0 for code-scanning UIs; rule descriptors come from the rules' own documentation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..docs import markdown, text
+from ..findings import Report
+
+_LEVEL = {"error": "error", "warning": "warning", "note": "note"}
+
+
+def render_sarif(report: Report) -> str:
+    from ..rules import ALL_RULES
+
+    rules = list(ALL_RULES)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    descriptors = [
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.what},
+            "help": {"text": text(rule), "markdown": markdown(rule)},
+            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            "properties": {"tags": ["security", "cloudtrail", "cloudwatch"]},
+        }
+        for rule in rules
+    ]
+    results = []
+    for f in report.findings:
+        result: dict[str, Any] = {
+            "ruleId": f.rule,
+            "level": _LEVEL.get(f.severity, "error"),
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1),
+                               "endLine": max(f.end_line, f.line, 1)},
+                },
+                "logicalLocations": [{"name": f.resource, "kind": "resource",
+                                      "fullyQualifiedName": f"{f.resource_type}/{f.resource}"}],
+            }],
+            "partialFingerprints": {"cloudtrailLint/v1": f"{f.rule}:{f.file}:{f.resource}"},
+        }
+        if f.rule in index:
+            result["ruleIndex"] = index[f.rule]
+        if f.suppression is not None:
+            result["suppressions"] = [{
+                "kind": "external" if f.suppression.kind in ("config", "baseline") else "inSource",
+                "status": "accepted",
+                "justification": f.suppression.reason,
+            }]
+        results.append(result)
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": e.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": e.file, "uriBaseId": "%SRCROOT%"},
+                **({"region": {"startLine": e.line}} if e.line > 0 else {}),
+            }}],
+        }
+        for e in report.errors
+    ]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "cloudtrail-lint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": "https://pypi.org/project/cloudtrail-lint/",
+                "rules": descriptors,
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The working directory of the run."}}},
+            "invocations": [{
+                "executionSuccessful": not report.errors,
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,797 @@
+"""Evaluate a Terraform module (and the local modules it calls) into trails with resolved values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..arn import log_group_name_from_arn
+from ..frontends.hcl_ast import (
+    Attribute,
+    BinOp,
+    Block,
+    Call,
+    Conditional,
+    ForExpr,
+    GetAttr,
+    Index,
+    Literal,
+    Name,
+    Node,
+    ObjectExpr,
+    Opaque,
+    Splat,
+    Template,
+    TfFile,
+    TupleExpr,
+    UnaryOp,
+)
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, Trail, Value
+from .tf_functions import FUNCTIONS, to_str
+from .values import MAX_VARIANTS, Trace, Unknown, as_days, to_value, unset
+
+TRAIL = "aws_cloudtrail"
+LOG_GROUP = "aws_cloudwatch_log_group"
+ROLE = "aws_iam_role"
+SEG = UNKNOWN_SEGMENT
+
+#: Data-source attributes that are known to exist and have no ``:`` in them.
+_SEGMENT_DATA = {
+    ("aws_caller_identity", "account_id"), ("aws_caller_identity", "id"), ("aws_region", "name"),
+    ("aws_region", "id"), ("aws_region", "region"), ("aws_partition", "partition"), ("aws_partition", "id"),
+    ("aws_partition", "dns_suffix"),
+}
+
+
+@dataclass
+class TfModule:
+    """The files of one Terraform module folder and the variable values given to it."""
+
+    dir: str
+    files: list[TfFile]
+    #: Values from tfvars files (by name), as expressions with their file.
+    tfvars: dict[str, Attribute] = field(default_factory=dict)
+    #: Files of the module that could not be parsed (references into them cannot be checked).
+    broken_files: list[str] = field(default_factory=list)
+
+
+#: Loads a child module: (caller's module dir, source, module key) -> (module or None, reason when None).
+ModuleLoader = Callable[[str, str, str], "tuple[TfModule | None, str]"]
+
+
+class Scope:
+    """One module instance: its definitions, its variable inputs and where it sits in the module tree."""
+
+    def __init__(self, module: TfModule, prefix: str = "", inputs: dict[str, Any] | None = None,
+                 loader: ModuleLoader | None = None, depth: int = 0, lineage: tuple[str, ...] = (),
+                 errors: list[tuple[Block, str]] | None = None, key: str = "") -> None:
+        self.module = module
+        #: Module-call problems (missing source, cycle) with the call block, shared by the whole tree.
+        self.errors: list[tuple[Block, str]] = errors if errors is not None else []
+        #: The module path as in .terraform/modules/modules.json ("" for the root, "a.b" below it).
+        self.key = key
+        self.prefix = prefix
+        self.inputs = inputs or {}
+        self.loader = loader
+        self.depth = depth
+        self.lineage = lineage
+        self.resources: dict[tuple[str, str], Block] = {}
+        self.data: dict[tuple[str, str], Block] = {}
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, Attribute] = {}
+        self.outputs: dict[str, Block] = {}
+        self.calls: dict[str, Block] = {}
+        self.provider_lt3 = False
+        self._children: dict[str, tuple[Scope | None, str]] = {}
+        for tf in module.files:
+            for block in tf.blocks:
+                self._add(block)
+
+    def _add(self, block: Block) -> None:
+        kind, labels = block.type, block.labels
+        if kind == "resource" and len(labels) == 2:
+            self.resources.setdefault((labels[0], labels[1]), block)
+        elif kind == "data" and len(labels) == 2:
+            self.data.setdefault((labels[0], labels[1]), block)
+        elif kind == "variable" and labels:
+            self.variables.setdefault(labels[0], block)
+        elif kind == "locals":
+            for name, attr in block.attrs.items():
+                self.locals.setdefault(name, attr)
+        elif kind == "output" and labels:
+            self.outputs.setdefault(labels[0], block)
+        elif kind == "module" and labels:
+            self.calls.setdefault(labels[0], block)
+        elif kind == "terraform":
+            for inner in block.blocks:
+                if inner.type == "required_providers":
+                    aws = inner.attrs.get("aws")
+                    if aws is not None:
+                        self.provider_lt3 = _below_v3(_constraint_text(aws.expr))
+        elif kind == "provider" and labels == ["aws"] and "version" in block.attrs:
+            self.provider_lt3 = _below_v3(_constraint_text(block.attrs["version"].expr))
+
+    def child(self, name: str, evaluator: Evaluator) -> tuple[Scope | None, str]:
+        """The scope of ``module.<name>``, or None and the reason it cannot be read."""
+        if name in self._children:
+            return self._children[name]
+        call = self.calls.get(name)
+        result: tuple[Scope | None, str]
+        if call is None:
+            result = (None, "")
+        else:
+            source_attr = call.attrs.get("source")
+            source = source_attr.expr.value if source_attr and isinstance(source_attr.expr, Literal) else None
+            key = f"{self.key}.{name}" if self.key else name
+            if not isinstance(source, str) or self.loader is None:
+                result = (None, f"module.{name} has no literal source")
+            else:
+                module, why = self.loader(self.module.dir, source, key)
+                if module is None:
+                    result = (None, why)
+                    if source.startswith(("./", "../")):
+                        self.errors.append((call, why))
+                elif module.dir in self.lineage or module.dir == self.module.dir:
+                    why = f"module.{name} calls {source}, which is already in its module chain (module cycle)"
+                    self.errors.append((call, why))
+                    result = (None, why)
+                else:
+                    inputs = {
+                        key: _Input(attr, self) for key, attr in call.attrs.items()
+                        if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
+                    }
+                    scope = Scope(module, f"{self.prefix}module.{name}.", inputs, self.loader, self.depth + 1,
+                                  (*self.lineage, self.module.dir), self.errors, key)
+                    scope.provider_lt3 = scope.provider_lt3 or self.provider_lt3
+                    result = (scope, "")
+        self._children[name] = result
+        return result
+
+
+@dataclass
+class _Input:
+    """A module argument: evaluated in the caller's scope."""
+
+    attr: Attribute
+    scope: Scope
+
+
+def _constraint_text(expr: Node) -> str:
+    if isinstance(expr, Literal) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ObjectExpr):
+        for key, value in expr.items:
+            if isinstance(key, Literal) and key.value == "version" and isinstance(value, Literal):
+                return str(value.value)
+    return ""
+
+
+def _below_v3(constraint: str) -> bool:
+    """Whether a version constraint only admits AWS provider versions below 3.0."""
+    if not constraint:
+        return False
+    upper_ok = False
+    for part in constraint.split(","):
+        match = re.match(r"\s*(~>|<=|>=|<|>|=|!=)?\s*v?(\d+)(?:\.(\d+))?", part)
+        if not match:
+            continue
+        op, major = match.group(1) or "=", int(match.group(2))
+        if op in ("=", "~>", "<=") and major < 3:
+            upper_ok = True
+        elif op == "<" and (major < 3 or (major == 3 and not match.group(3) or major == 3 and match.group(3) == "0")):
+            upper_ok = True
+    return upper_ok
+
+
+class Instance:
+    """One instance of a resource or data block, as seen by references to it."""
+
+    __slots__ = ("address", "block", "each", "index", "kind", "scope")
+
+    def __init__(self, scope: Scope, kind: str, block: Block, address: str, index: Any = None,
+                 each: tuple[Any, Any] | None = None) -> None:
+        self.scope = scope
+        self.kind = kind
+        self.block = block
+        self.address = address
+        self.index = index
+        self.each = each
+
+    @property
+    def type(self) -> str:
+        return self.block.labels[0]
+
+    def env(self) -> dict[str, Any]:
+        env: dict[str, Any] = {}
+        if self.index is not None:
+            env["count"] = {"index": self.index}
+        if self.each is not None:
+            env["each"] = {"key": self.each[0], "value": self.each[1]}
+        return env
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Instance) and other.address == self.address
+
+    def __hash__(self) -> int:
+        return hash(self.address)
+
+
+class Evaluator:
+    """Evaluates expressions of a module tree under a set of assumptions about undecidable conditions."""
+
+    def __init__(self, assumptions: dict[str, bool] | None = None) -> None:
+        self.assumptions = assumptions or {}
+        self.trace = Trace()
+        self.scope: Scope | None = None
+        self._memo: dict[tuple[int, str], tuple[Any, Trace]] = {}
+        self._active: set[tuple[int, str]] = set()
+
+    # ----- entry points -----
+    def evaluate(self, scope: Scope, node: Node, env: dict[str, Any]) -> tuple[Any, Trace]:
+        """Evaluate ``node`` in ``scope`` with a fresh trace; return the result and the trace."""
+        saved_scope, saved_trace = self.scope, self.trace
+        self.scope, self.trace = scope, Trace()
+        try:
+            result = self.eval(node, env)
+            return result, self.trace
+        finally:
+            self.scope, self.trace = saved_scope, saved_trace
+
+    def _cached(self, scope: Scope, key: str, compute: Callable[[], Any]) -> Any:
+        """Evaluate a named definition once; replay what it touched into the current trace."""
+        memo_key = (id(scope), key)
+        if memo_key in self._memo:
+            value, trace = self._memo[memo_key]
+            self.trace.merge(trace)
+            return value
+        if memo_key in self._active:
+            return self.trace.unknown(f"{key} refers to itself (reference cycle)")
+        self._active.add(memo_key)
+        saved_scope, saved_trace = self.scope, self.trace
+        self.scope, self.trace = scope, Trace()
+        try:
+            value = compute()
+            trace = self.trace
+        finally:
+            self.scope, self.trace = saved_scope, saved_trace
+            self._active.discard(memo_key)
+        self._memo[memo_key] = (value, trace)
+        self.trace.merge(trace)
+        return value
+
+    # ----- expressions -----
+    def eval(self, node: Node, env: dict[str, Any]) -> Any:  # noqa: C901 - one dispatch over node types
+        if isinstance(node, Literal):
+            return node.value
+        if isinstance(node, Template):
+            if len(node.parts) == 1 and not isinstance(node.parts[0], str):
+                return self.eval(node.parts[0], env)  # "${expr}" is expr itself (0.11 syntax)
+            return "".join(p if isinstance(p, str) else self.stringify(self.eval(p, env)) for p in node.parts)
+        if isinstance(node, (Name, GetAttr, Index)):
+            return self.reference(node, env)
+        if isinstance(node, Splat):
+            return self.splat(node, env)
+        if isinstance(node, Conditional):
+            return self.conditional(node, env)
+        if isinstance(node, Call):
+            return self.call(node, env)
+        if isinstance(node, BinOp):
+            return self.binop(node, env)
+        if isinstance(node, UnaryOp):
+            value = self.eval(node.operand, env)
+            if isinstance(value, Unknown):
+                return value
+            if node.op == "!":
+                return not value
+            return -value if isinstance(value, (int, float)) else self.trace.unknown(f"cannot negate {node.src}")
+        if isinstance(node, TupleExpr):
+            return [self.eval(item, env) for item in node.items]
+        if isinstance(node, ObjectExpr):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.items:
+                key = self.eval(key_node, env)
+                if isinstance(key, Unknown):
+                    return key
+                out[to_str(key)] = self.eval(value_node, env)
+            return out
+        if isinstance(node, ForExpr):
+            return self.for_expr(node, env)
+        if isinstance(node, Opaque):
+            return self.trace.unknown(f"`{_short(node.src)}` uses {node.what}, which is not evaluated")
+        return self.trace.unknown(f"`{_short(node.src)}` is not evaluated")
+
+    def stringify(self, value: Any) -> str:
+        if isinstance(value, Unknown):
+            return UNKNOWN_ANY
+        if isinstance(value, Instance):
+            return UNKNOWN_ANY
+        return to_str(value)
+
+    def conditional(self, node: Conditional, env: dict[str, Any]) -> Any:
+        cond = self.eval(node.cond, env)
+        if isinstance(cond, Unknown):
+            key = f"{node.cond.src}@{node.cond.line}:{node.cond.col}"
+            if key in self.assumptions:
+                cond = self.assumptions[key]
+            else:
+                item = (key, node.cond.src)
+                if item not in self.trace.undecided:
+                    self.trace.undecided.append(item)
+                return self.trace.unknown(f"depends on the condition `{node.cond.src}`, which cannot be resolved"
+                                          f" ({cond.reason})")
+        if isinstance(cond, str) and cond in ("true", "false"):
+            cond = cond == "true"
+        return self.eval(node.yes if cond else node.no, env)
+
+    def binop(self, node: BinOp, env: dict[str, Any]) -> Any:
+        op = node.op
+        left = self.eval(node.left, env)
+        if op == "&&" and left is False:
+            return False
+        if op == "||" and left is True:
+            return True
+        right = self.eval(node.right, env)
+        if op == "&&" and right is False:
+            return False
+        if op == "||" and right is True:
+            return True
+        for side in (left, right):
+            if isinstance(side, Unknown):
+                return side
+        try:
+            if op == "==":
+                return _equal(left, right)
+            if op == "!=":
+                return not _equal(left, right)
+            if op in ("&&", "||"):
+                return bool(left and right) if op == "&&" else bool(left or right)
+            left_n, right_n = _number(left), _number(right)
+            result = {
+                "+": lambda: left_n + right_n, "-": lambda: left_n - right_n, "*": lambda: left_n * right_n,
+                "/": lambda: left_n / right_n, "%": lambda: left_n % right_n, "<": lambda: left_n < right_n,
+                ">": lambda: left_n > right_n, "<=": lambda: left_n <= right_n, ">=": lambda: left_n >= right_n,
+            }[op]()
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            return self.trace.unknown(f"`{_short(node.src)}` cannot be computed")
+        return int(result) if isinstance(result, float) and result.is_integer() and op != "/" else result
+
+    def call(self, node: Call, env: dict[str, Any]) -> Any:
+        name = node.name.split("::")[-1]
+        if name in ("try", "can"):
+            for arg in node.args:
+                saved = len(self.trace.reasons)
+                value = self.eval(arg, env)
+                if isinstance(value, Unknown) and value.reason.startswith("error:"):
+                    del self.trace.reasons[saved:]
+                    continue
+                return True if name == "can" and not isinstance(value, Unknown) else value
+            return False if name == "can" else self.trace.unknown(f"no argument of `{_short(node.src)}` succeeds")
+        fn = FUNCTIONS.get(name)
+        args = [self.eval(arg, env) for arg in node.args]
+        if node.expand and args and isinstance(args[-1], list):
+            args = args[:-1] + args[-1]
+        if fn is None:
+            unknown = next((a for a in args if isinstance(a, Unknown)), None)
+            return unknown or self.trace.unknown(f"function {name}() is not evaluated")
+        args = [UNKNOWN_ANY if isinstance(a, Instance) else a for a in args]
+        try:
+            result = fn(*args)
+        except Exception:  # a built-in given values Terraform would reject
+            return self.trace.unknown(f"error: `{_short(node.src)}` cannot be computed")
+        if isinstance(result, Unknown) and result.reason not in self.trace.reasons:
+            self.trace.reasons.append(result.reason)
+        return result
+
+    def for_expr(self, node: ForExpr, env: dict[str, Any]) -> Any:
+        coll = self.eval(node.coll, env)
+        if isinstance(coll, Unknown):
+            return coll
+        pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll or []))
+        out_list: list[Any] = []
+        out_map: dict[str, Any] = {}
+        for key, value in pairs:
+            inner = dict(env)
+            if node.key_var:
+                inner[node.key_var] = key
+            inner[node.val_var] = value
+            if node.cond is not None:
+                keep = self.eval(node.cond, inner)
+                if isinstance(keep, Unknown):
+                    return keep
+                if not keep:
+                    continue
+            if node.key_expr is None:
+                out_list.append(self.eval(node.val_expr, inner))
+            else:
+                out_map[to_str(self.eval(node.key_expr, inner))] = self.eval(node.val_expr, inner)
+        return out_list if node.key_expr is None else out_map
+
+    def splat(self, node: Splat, env: dict[str, Any]) -> Any:
+        base = self.eval(node.obj, env)
+        if isinstance(base, Unknown):
+            return base
+        items = base if isinstance(base, list) else ([] if base is None else [base])
+        out = []
+        for item in items:
+            for kind, arg in node.ops:
+                if kind == "attr":
+                    item = self.attribute(item, arg, node)
+                else:
+                    item = self.index(item, self.eval(arg, env), node)
+            out.append(item)
+        return out
+
+    # ----- references -----
+    def reference(self, node: Node, env: dict[str, Any]) -> Any:
+        path: list[tuple[str, Any]] = []
+        cur = node
+        while isinstance(cur, (GetAttr, Index)):
+            path.append(("attr", cur.name) if isinstance(cur, GetAttr) else ("index", cur.key))
+            cur = cur.obj
+        if not isinstance(cur, Name):
+            value = self.eval(cur, env)
+        else:
+            path.reverse()
+            value, path = self.root(cur.name, path, env, node)
+        for kind, arg in path:
+            if isinstance(value, Unknown):
+                return value
+            value = self.attribute(value, arg, node) if kind == "attr" else self.index(value, self.eval(arg, env), node)
+        return value
+
+    def root(self, name: str, path: list[tuple[str, Any]], env: dict[str, Any], node: Node) -> tuple[Any, list]:
+        """Resolve the head of a reference; return its value and the rest of the path to apply."""
+        scope = self.scope
+        assert scope is not None
+        if name in env:
+            return env[name], path
+        first = path[0][1] if path and path[0][0] == "attr" else None
+        if name == "var" and first:
+            return self.variable(scope, first), path[1:]
+        if name == "local" and first:
+            if first not in scope.locals:
+                return self.dangling(f"local.{first}"), path[1:]
+            attr = scope.locals[first]
+            return self._cached(scope, f"local.{first}", lambda: self.eval(attr.expr, {})), path[1:]
+        if name == "module" and first:
+            return self.module_output(scope, first, path[1:]), (path[2:] if len(path) > 1 else [])
+        if name == "data" and first and len(path) > 1 and path[1][0] == "attr":
+            key = (first, path[1][1])
+            if key not in scope.data:
+                return self.dangling(f"data.{first}.{path[1][1]}"), path[2:]
+            return self.resource_value(scope, "data", scope.data[key], env), path[2:]
+        if name == "path":
+            return {"module": SEG, "root": SEG, "cwd": SEG}, path
+        if name == "terraform":
+            return {"workspace": SEG}, path
+        if name in ("count", "each", "self"):
+            return self.trace.unknown(f"{name} is not available here"), path[1:]
+        if first and name.startswith(("aws_", "awscc_")) or (first and (name, first) in scope.resources):
+            key = (name, first)
+            if key not in scope.resources:
+                return self.dangling(f"{name}.{first}"), path[1:]
+            return self.resource_value(scope, "resource", scope.resources[key], env), path[1:]
+        if first and (name, first) not in scope.resources:
+            # another provider's resource type (random_id, null_resource) that is not declared
+            return self.dangling(f"{name}.{first}"), path[1:]
+        return self.trace.unknown(f"`{name}` is not a known reference"), path
+
+    def dangling(self, what: str) -> Unknown:
+        broken = self.scope.module.broken_files if self.scope is not None else []
+        if broken:
+            return self.trace.unknown(f"{what} may be defined in {', '.join(broken)}, which could not be parsed")
+        if what not in self.trace.dangling:
+            self.trace.dangling.append(what)
+        return Unknown(f"{what} is not defined")
+
+    def variable(self, scope: Scope, name: str) -> Any:
+        if name not in scope.variables:
+            return self.dangling(f"var.{name}")
+
+        def compute() -> Any:
+            given = scope.inputs.get(name)
+            if isinstance(given, _Input):
+                value, trace = self.evaluate(given.scope, given.attr.expr, {})
+                self.trace.merge(trace)
+                return value
+            tfvar = scope.module.tfvars.get(name) if not scope.prefix else None
+            if tfvar is not None:
+                return self.eval(tfvar.expr, {})
+            block = scope.variables[name]
+            if "default" in block.attrs:
+                return self.eval(block.attrs["default"].expr, {})
+            where = "no value in the module call" if scope.prefix else "no tfvars value"
+            return self.trace.unknown(f"var.{name} has no default and {where}")
+
+        return self._cached(scope, f"var.{name}", compute)
+
+    def module_output(self, scope: Scope, name: str, path: list[tuple[str, Any]]) -> Any:
+        if name not in scope.calls:
+            return self.dangling(f"module.{name}")
+        child, why = scope.child(name, self)
+        if child is None:
+            return self.trace.unknown(why)
+        if not path:
+            return self.trace.unknown(f"module.{name} used as a whole object")
+        output = path[0][1]
+        block = child.outputs.get(output)
+        if block is None or "value" not in block.attrs:
+            return self.dangling(f"module.{name}.{output}")
+        return self._cached(child, f"output.{output}", lambda: self.eval(block.attrs["value"].expr, {}))
+
+    def resource_value(self, scope: Scope, kind: str, block: Block, env: dict[str, Any]) -> Any:
+        """A resource reference: one instance, a list (count) or a map (for_each) of instances."""
+        base = f"{scope.prefix}{'data.' if kind == 'data' else ''}{block.labels[0]}.{block.labels[1]}"
+
+        def compute() -> Any:
+            return expand(self, scope, kind, block, base)
+
+        return self._cached(scope, f"instances:{base}", compute)
+
+    def attribute(self, value: Any, name: str, node: Node) -> Any:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(value, Instance):
+            return self.instance_attribute(value, name)
+        if isinstance(value, dict):
+            if name in value:
+                return value[name]
+            return self.trace.unknown(f"error: `{_short(node.src)}` has no attribute {name!r}")
+        if isinstance(value, list) and value and all(isinstance(v, Instance) for v in value):
+            return self.trace.unknown(f"error: `{_short(node.src)}` needs an index (the resource uses count)")
+        if value is None:
+            return self.trace.unknown(f"error: `{_short(node.src)}` reads {name!r} of null")
+        return self.trace.unknown(f"error: `{_short(node.src)}` reads {name!r} of a {type(value).__name__}")
+
+    def index(self, value: Any, key: Any, node: Node) -> Any:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(key, Unknown):
+            return key
+        try:
+            if isinstance(value, list):
+                return value[int(key)]
+            if isinstance(value, dict):
+                return value[to_str(key)]
+        except (IndexError, KeyError, ValueError, TypeError):
+            pass
+        return self.trace.unknown(f"error: `{_short(node.src)}`: index {key!r} does not exist")
+
+    def instance_attribute(self, inst: Instance, name: str) -> Any:
+        if inst not in self.trace.refs:
+            self.trace.refs.append(inst)
+        if inst.kind == "data":
+            if (inst.type, name) in _SEGMENT_DATA:
+                return SEG
+            return self.trace.unknown(f"the value comes from {inst.address} (read from AWS at plan time)")
+        attr = inst.block.attrs.get(name)
+        if attr is not None:
+            return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.eval(attr.expr, inst.env()))
+        return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.computed(inst, name))
+
+    def computed(self, inst: Instance, name: str) -> Any:
+        """Attributes AWS computes: ARNs and ids are rebuilt from the arguments where their shape is known."""
+        rtype = inst.type
+        if rtype == LOG_GROUP:
+            group_name = self.own_name(inst)
+            if name == "arn":
+                return f"arn:{SEG}:logs:{SEG}:{SEG}:log-group:{group_name}" + (":*" if inst.scope.provider_lt3 else "")
+            if name in ("name", "id"):
+                return group_name
+        elif rtype == ROLE:
+            role_name = self.own_name(inst)
+            if name == "arn":
+                path = self.instance_attribute(inst, "path")
+                path = path.strip("/") + "/" if isinstance(path, str) and path.strip("/") else ""
+                return f"arn:{SEG}:iam::{SEG}:role/{path}{role_name}"
+            if name in ("name", "id"):
+                return role_name
+            if name == "unique_id":
+                return SEG
+        elif name == "arn":
+            service = _service_of(rtype)
+            if service == "s3":
+                return f"arn:{SEG}:s3:::{self.own_name(inst, 'bucket')}"
+            return f"arn:{SEG}:{service}:{SEG}:{SEG}:{SEG}"
+        if name in ("id", "name", "arn") or name.endswith(("_arn", "_id")):
+            return self.trace.unknown(f"{inst.address}.{name} is known only after apply")
+        return None
+
+    def own_name(self, inst: Instance, attr: str = "name") -> str:
+        """A resource's own name argument as text (a placeholder if AWS generates it)."""
+        if attr in inst.block.attrs:
+            value = self.instance_attribute(inst, attr)
+            if isinstance(value, str):
+                return value
+            return SEG
+        prefix = self.instance_attribute(inst, "name_prefix") if "name_prefix" in inst.block.attrs else None
+        return (prefix if isinstance(prefix, str) else "") + SEG
+
+
+def _service_of(rtype: str) -> str:
+    parts = rtype.split("_")
+    if rtype.startswith("aws_cloudwatch_log_"):
+        return "logs"
+    if rtype.startswith("aws_cloudwatch_event"):
+        return "events"
+    return parts[1] if len(parts) > 1 else rtype
+
+
+def _equal(left: Any, right: Any) -> bool:
+    if isinstance(left, (int, float)) and isinstance(right, str) or isinstance(right, (int, float)) and isinstance(
+        left, str
+    ):
+        return to_str(left) == to_str(right)
+    return left == right
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError
+    if isinstance(value, str):
+        return float(value)
+    return value
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> Any:
+    """The instances of a block: one, a list for ``count``, a map for ``for_each``."""
+    if "count" in block.attrs:
+        count = ev.eval(block.attrs["count"].expr, {})
+        if isinstance(count, str) and count.isdigit():
+            count = int(count)
+        if isinstance(count, Unknown):
+            return [Instance(scope, kind, block, f"{base}[0]", 0)]
+        if isinstance(count, bool) or not isinstance(count, (int, float)):
+            return ev.trace.unknown(f"count of {base} is not a number")
+        return [Instance(scope, kind, block, f"{base}[{i}]", i) for i in range(int(count))]
+    if "for_each" in block.attrs:
+        coll = ev.eval(block.attrs["for_each"].expr, {})
+        if isinstance(coll, Unknown):
+            return {UNKNOWN_ANY: Instance(scope, kind, block, f'{base}["<unknown>"]', None, (coll, coll))}
+        if isinstance(coll, list):
+            coll = {to_str(x): x for x in coll}
+        if not isinstance(coll, dict):
+            return ev.trace.unknown(f"for_each of {base} is not a map or set")
+        return {
+            key: Instance(scope, kind, block, f'{base}["{key}"]', None, (key, value)) for key, value in coll.items()
+        }
+    return Instance(scope, kind, block, base)
+
+
+# --------------------------------------------------------------------------- trails
+
+
+def resolve_module(module: TfModule, loader: ModuleLoader | None = None
+                   ) -> tuple[list[list[Trail]], list[tuple[Block, str]], set[str]]:
+    """Every trail instance in ``module`` and the modules it calls, each with its variants.
+
+    Also returns the module-call problems and the folders of the child modules that were read.
+    """
+    root = Scope(module, loader=loader)
+    out: list[list[Trail]] = []
+    children: set[str] = set()
+    _collect(root, out, children)
+    return out, root.errors, children
+
+
+def _collect(scope: Scope, out: list[list[Trail]], children: set[str], limit: int = 50) -> None:
+    for (rtype, _name), block in scope.resources.items():
+        if rtype == TRAIL:
+            out.extend(_trail_variants(scope, block))
+    if scope.depth >= limit:
+        return
+    probe = Evaluator()
+    for name in scope.calls:
+        child, _why = scope.child(name, probe)
+        if child is not None:
+            children.add(child.module.dir)
+            _collect(child, out, children, limit)
+
+
+def _trail_variants(scope: Scope, block: Block) -> list[list[Trail]]:
+    """Evaluate a trail under every assignment of the conditions it depends on that cannot be decided.
+
+    An evaluation that meets an undecided condition is replaced by two, one per branch, until
+    every condition met is assumed or :data:`MAX_VARIANTS` evaluations were made.
+    """
+    pending: list[dict[str, bool]] = [{}]
+    evaluations = 0
+    by_address: dict[str, list[Trail]] = {}
+    labels: dict[str, str] = {}
+    while pending:
+        assumptions = pending.pop(0)
+        evaluations += 1
+        trails, undecided = _evaluate_trail(Evaluator(assumptions), scope, block, assumptions, labels)
+        open_keys = [key for key, _text in undecided if key not in assumptions]
+        for key, text in undecided:
+            labels.setdefault(key, text)
+        if open_keys and evaluations + len(pending) + 2 <= MAX_VARIANTS:
+            pending.extend({**assumptions, open_keys[0]: choice} for choice in (True, False))
+            continue
+        for trail in trails:
+            by_address.setdefault(trail.address, []).append(trail)
+    return list(by_address.values())
+
+
+def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block, assumptions: dict[str, bool],
+                    labels: dict[str, str]) -> tuple[list[Trail], list[tuple[str, str]]]:
+    base = f"{scope.prefix}{block.labels[0]}.{block.labels[1]}"
+    ev.scope = scope
+    instances = ev.resource_value(scope, "resource", block, {})
+    undecided = list(ev.trace.undecided)
+    if isinstance(instances, Unknown):
+        instances = Instance(scope, "resource", block, base)
+    if isinstance(instances, dict):
+        instances = list(instances.values())
+    if not isinstance(instances, list):
+        instances = [instances]
+    described = tuple(f"`{labels.get(k, k)}` is {'true' if v else 'false'}" for k, v in assumptions.items())
+    location = Location(block.file, block.line, block.col, block.end_line)
+    trails = []
+    for inst in instances:
+        group, gtrace = _attr_value(ev, inst, "cloud_watch_logs_group_arn", "no log group ARN is set")
+        role, rtrace = _attr_value(ev, inst, "cloud_watch_logs_role_arn", "no role ARN is set")
+        log_group = _log_group(ev, scope, gtrace, group)
+        for trace in (gtrace, rtrace):
+            undecided.extend(x for x in trace.undecided if x not in undecided)
+        if log_group is not None:
+            undecided.extend(x for x in log_group[1].undecided if x not in undecided)
+        trails.append(Trail(
+            address=inst.address if (inst.index is not None or inst.each is not None) else base,
+            resource_type=TRAIL,
+            location=location,
+            log_group_arn=group,
+            role_arn=role,
+            log_group=log_group[0] if log_group else None,
+            assumptions=described,
+        ))
+    return trails, undecided
+
+
+def _attr_value(ev: Evaluator, inst: Instance, name: str, unset_reason: str) -> tuple[Value, Trace]:
+    attr = inst.block.attrs.get(name)
+    if attr is None:
+        return unset(unset_reason), Trace()
+    result, trace = ev.evaluate(inst.scope, attr.expr, inst.env())
+    if isinstance(result, Instance):
+        result = ev.trace.unknown(f"{attr.expr.src} is a whole resource, not an attribute")
+    return to_value(result, trace, _short(attr.expr.src), unset_reason), trace
+
+
+def _log_group(ev: Evaluator, scope: Scope, trace: Trace, group: Value) -> tuple[LogGroup, Trace] | None:
+    inst = next((r for r in trace.refs if isinstance(r, Instance) and r.kind == "resource" and r.type == LOG_GROUP),
+                None)
+    if inst is None and isinstance(group.data, str):
+        inst = _find_by_name(ev, scope, group.data)
+    if inst is None:
+        return None
+    attr = inst.block.attrs.get("retention_in_days")
+    if attr is None:
+        retention, rtrace = unset(f"{inst.address} sets no retention (events never expire)"), Trace()
+    else:
+        result, rtrace = ev.evaluate(inst.scope, attr.expr, inst.env())
+        retention = as_days(to_value(result, rtrace, _short(attr.expr.src), "retention is not set"))
+    block = inst.block
+    return LogGroup(inst.address, Location(block.file, block.line, block.col, block.end_line), retention), rtrace
+
+
+def _find_by_name(ev: Evaluator, scope: Scope, arn: str) -> Instance | None:
+    """A log group of this module whose literal name appears in a literal ARN."""
+    name = log_group_name_from_arn(arn)
+    if name is None:
+        return None
+    for (rtype, _), block in scope.resources.items():
+        if rtype != LOG_GROUP or "count" in block.attrs or "for_each" in block.attrs:
+            continue
+        inst = Instance(scope, "resource", block, f"{scope.prefix}{block.labels[0]}.{block.labels[1]}")
+        value, _trace = ev.evaluate(scope, block.attrs["name"].expr, {}) if "name" in block.attrs else (None, None)
+        if value == name:
+            return inst
+    return None
+

@@ -1,0 +1,56 @@
+"""Snippets shared by the rules' documentation examples (each example is linted by the tests)."""
+
+TF_LOG_GROUP = '''
+resource "aws_cloudwatch_log_group" "trail" {
+  name              = "cloudtrail/org"
+  retention_in_days = 365
+}
+'''
+
+TF_ROLE = '''
+resource "aws_iam_role" "trail_to_logs" {
+  name = "cloudtrail-to-cloudwatch"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "cloudtrail.amazonaws.com" } }]
+  })
+}
+'''
+
+TF_GOOD_TRAIL = '''resource "aws_cloudtrail" "org" {
+  name                       = "org"
+  s3_bucket_name             = "org-cloudtrail-logs"
+  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"
+  cloud_watch_logs_role_arn  = aws_iam_role.trail_to_logs.arn
+}
+''' + TF_LOG_GROUP + TF_ROLE
+
+CFN_HEAD = '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+'''
+
+CFN_LOG_GROUP = '''  TrailLogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: 365
+'''
+
+CFN_ROLE = '''  TrailToLogsRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: cloudtrail.amazonaws.com}
+            Action: sts:AssumeRole
+'''
+
+CFN_GOOD_TRAIL = CFN_HEAD + '''  OrgTrail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: org-cloudtrail-logs
+      CloudWatchLogsLogGroupArn: !GetAtt TrailLogGroup.Arn
+      CloudWatchLogsRoleArn: !GetAtt TrailToLogsRole.Arn
+''' + CFN_LOG_GROUP + CFN_ROLE
