@@ -122,6 +122,7 @@ def measure(
     stderr: Path,
     env: dict[str, str] | None = None,
     timeout: float | None = None,
+    cwd: Path | None = None,
 ) -> Measurement:
     """Run ``cmd`` as a child and return its wall time, CPU, peak RSS and exit code.
 
@@ -132,7 +133,13 @@ def measure(
     with stdout.open("wb") as out, stderr.open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, start_new_session=True
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
         )
 
         def kill() -> None:

@@ -204,22 +204,28 @@ def _terraform(found: Discovered, ws: Workspace, report: Report) -> list[tuple[l
 
 
 def _documents(found: Discovered, ws: Workspace, report: Report) -> list[tuple[list[Trail], None]]:
-    from .frontends.cfn import load_template
+    from .frontends.cfn import load_document
     from .resolver.cloudformation import resolve_template
 
     results = []
     for path in found.documents:
         try:
-            data = load_template(path, ws.settings.max_file_size)
+            loaded = load_document(path, ws.settings.max_file_size)
         except ParseError as err:
             ws.error(path, err)
             continue
-        if data is None:
+        if loaded is None:
             report.files_skipped += 1
             continue
         report.files_linted += 1
-        for variants in resolve_template(data, display_path(path)):
-            results.append((variants, None))
+        kind, data = loaded
+        if kind == "terraform-plan":
+            from .resolver.tfplan import resolve_plan
+
+            trails = resolve_plan(data, display_path(path))
+        else:
+            trails = resolve_template(data, display_path(path))
+        results.extend((variants, None) for variants in trails)
     return results
 
 
@@ -234,7 +240,8 @@ def _check(variants: list[Trail], rules, options, settings: Settings) -> list[Fi
             except Exception as exc:  # a rule bug must not hide the other findings
                 messages.append(("CTL999", f"internal error in {rule.id}: {type(exc).__name__}: {exc}"))
         per_variant.append(messages)
-    common = set.intersection(*(set(m) for m in per_variant)) if per_variant else set()
+    complete = bool(variants) and len(variants) >= variants[0].notes.get("variants", len(variants))
+    common = set.intersection(*(set(m) for m in per_variant)) if per_variant and complete else set()
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     from .rules import RULES_BY_ID, UNRESOLVED_RULE

@@ -9,7 +9,13 @@ from . import ParseError
 from ..sources import read_text
 from .yaml_nodes import load
 
-_HINT = re.compile(r"""^\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
+_HINT = re.compile(r"""(?:^|[{,])\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
+_PLAN_HINT = '"planned_values"'
+
+
+def is_plan(data: Any) -> bool:
+    """A Terraform plan in JSON (``terraform show -json plan.out``)."""
+    return isinstance(data, dict) and "planned_values" in data and "format_version" in data
 
 
 def is_template(data: Any) -> bool:
@@ -26,20 +32,26 @@ def is_template(data: Any) -> bool:
 
 def load_template(path: str, max_size: int) -> dict[str, Any] | None:
     """The template in ``path``, or None when the file is not a CloudFormation template."""
+    loaded = load_document(path, max_size)
+    return loaded[1] if loaded and loaded[0] == "cloudformation" else None
+
+
+def load_document(path: str, max_size: int) -> tuple[str, dict[str, Any]] | None:
+    """``("cloudformation", template)`` or ``("terraform-plan", plan)``; None when the file is neither."""
     try:
         text = read_text(path, max_size)
     except ParseError:
         with open(path, "rb") as handle:
             head = handle.read(65536).decode("utf-8", "replace")
-        if _HINT.search(head):
+        if _HINT.search(head) or _PLAN_HINT in head:
             raise
         return None
-    if not _HINT.search(text):
+    plan_like = path.endswith(".json") and _PLAN_HINT in text
+    if not plan_like and not _HINT.search(text):
         return None
-    try:
-        doc = load(text)
-    except ParseError:
-        raise
+    doc = load(text)
+    if plan_like and is_plan(doc.data):
+        return "terraform-plan", doc.data
     if not is_template(doc.data):
         return None
     if doc.foreign_tags:
@@ -48,4 +60,4 @@ def load_template(path: str, max_size: int) -> dict[str, Any] | None:
     if doc.duplicate_keys:
         key, line = doc.duplicate_keys[0]
         raise ParseError(f"duplicate key {key!r} (CloudFormation rejects templates with duplicate keys)", line)
-    return doc.data
+    return "cloudformation", doc.data

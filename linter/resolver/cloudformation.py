@@ -374,16 +374,16 @@ def _prop_value(ev: Evaluator, props: dict[str, Any], name: str, unset_reason: s
 
 
 def _source(raw: Any) -> str:
-    """A short rendering of a property's expression for messages (short-form style)."""
+    """A short rendering of a property's expression for messages, in short-form style."""
     if isinstance(raw, dict) and len(raw) == 1:
         (fn, arg), = raw.items()
         short = fn.replace("Fn::", "")
-        if isinstance(arg, list):
-            arg = ".".join(map(str, arg)) if short == "GetAtt" else " ".join(_source(a) for a in arg)
-        elif isinstance(arg, dict):
-            arg = _source(arg)
-        return f"!{short} {arg}"
-    return raw if isinstance(raw, str) else ""
+        if short == "GetAtt" and isinstance(arg, list):
+            return f"!GetAtt {'.'.join(map(str, arg))}"
+        return f"!{short} {_source(arg)}"
+    if isinstance(raw, list):
+        return "[" + ", ".join(_source(item) for item in raw) + "]"
+    return raw if isinstance(raw, str) else repr(raw) if raw is not None else ""
 
 
 def _log_group(ev: Evaluator, template: Template, trace: Trace, group: Value) -> tuple[LogGroup, Trace] | None:

@@ -311,7 +311,7 @@ class Evaluator:
     def conditional(self, node: Conditional, env: dict[str, Any]) -> Any:
         cond = self.eval(node.cond, env)
         if isinstance(cond, Unknown):
-            key = f"{node.cond.src}@{node.cond.line}:{node.cond.col}"
+            key = " ".join(node.cond.src.split())  # the same condition text is one assumption
             if key in self.assumptions:
                 cond = self.assumptions[key]
             else:
@@ -701,7 +701,7 @@ def _trail_variants(scope: Scope, block: Block) -> list[list[Trail]]:
     every condition met is assumed or :data:`MAX_VARIANTS` evaluations were made.
     """
     pending: list[dict[str, bool]] = [{}]
-    evaluations = 0
+    evaluations = leaves = 0
     by_address: dict[str, list[Trail]] = {}
     labels: dict[str, str] = {}
     while pending:
@@ -714,8 +714,12 @@ def _trail_variants(scope: Scope, block: Block) -> list[list[Trail]]:
         if open_keys and evaluations + len(pending) + 2 <= MAX_VARIANTS:
             pending.extend({**assumptions, open_keys[0]: choice} for choice in (True, False))
             continue
+        leaves += 1
         for trail in trails:
             by_address.setdefault(trail.address, []).append(trail)
+    for variants in by_address.values():
+        for trail in variants:
+            trail.notes["variants"] = leaves  # an instance absent from some variants exists only in the others
     return list(by_address.values())
 
 
