@@ -80,7 +80,7 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
         paths=list(paths) or ["."], min_retention_days=min_retention_days, unknown=unknown, select=selected,
         ignore=ignored, excludes=list(exclude), var_files=list(var_file), max_file_size=max_file_size * 1048576,
     )
-    report = run(settings)
+    report = _run_with_deep_stack(run, settings)
     color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     stdout, stderr = render(report, fmt, color)
     if output:
@@ -91,6 +91,35 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
     if stderr:
         click.echo(stderr, nl=False, err=True)
     sys.exit(report.exit_code())
+
+
+def _run_with_deep_stack(fn, *args):
+    """Run ``fn`` in a thread with a large stack: deep module chains and nested inputs recurse deeply."""
+    import threading
+
+    result: list = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(fn(*args))
+        except BaseException as exc:  # re-raised in the calling thread
+            failure.append(exc)
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, 60_000))
+    threading.stack_size(512 * 1024 * 1024)
+    try:
+        worker = threading.Thread(target=target, name="cloudtrail-lint")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def main() -> None:

@@ -44,6 +44,10 @@ class Workspace:
             self._reported.add(key)
             self.errors.append(InputError(display_path(path), err.line, err.message, err.column))
 
+    def terraform_files_read(self) -> int:
+        """How many Terraform configuration files (not tfvars) were parsed successfully."""
+        return sum(isinstance(v, TfFile) and not k.endswith((".tfvars", ".tfvars.json")) for k, v in self._tf.items())
+
     def tf_file(self, path: str, tfvars: bool = False) -> TfFile | ParseError:
         key = os.path.realpath(path)
         if key not in self._tf:
@@ -183,24 +187,42 @@ def _terraform(found: Discovered, ws: Workspace, report: Report) -> list[tuple[l
     from .resolver.terraform import resolve_module
 
     results = []
-    called: set[str] = set()
-    per_root: list[tuple[str, list[list[Trail]], set[str] | None]] = []
-    for folder, only in found.terraform.items():
+    covered: set[str] = set()
+    called = _locally_called(found, ws)
+    # Modules that no scanned module calls are roots; a called module is checked through its caller
+    # (with the caller's arguments), not again on its own with its defaults. Folders left over (a
+    # module cycle with no outside caller) are then checked as roots, shallowest first.
+    order = sorted(found.terraform.items(), key=lambda item: (os.path.normpath(item[0]).count(os.sep), item[0]))
+    first = [(f, only) for f, only in order if only is not None or os.path.realpath(f) not in called]
+    rest = [(f, only) for f, only in order if (f, only) not in first]
+    for folder, only in first + rest:
+        if only is None and os.path.realpath(folder) in covered:
+            continue
         module = ws.root_module(folder)
-        report.files_linted += len(module.files)
         if not module.files:
             continue
         trails, problems, children = resolve_module(module, ws.loader(folder))
         for block, why in problems:
             ws.errors.append(InputError(block.file, block.line, why, block.col))
-        called.update(os.path.realpath(c) for c in children)
-        per_root.append((folder, trails, only))
-    for folder, trails, only in per_root:
-        if only is None and os.path.realpath(folder) in called:
-            continue  # a module called by another scanned module is checked through its caller
+        covered.add(os.path.realpath(folder))
+        covered.update(os.path.realpath(c) for c in children)
         named = {display_path(p) for p in only} if only is not None else None
         results.extend((variants, named) for variants in trails)
+    report.files_linted += ws.terraform_files_read()
     return results
+
+
+def _locally_called(found: Discovered, ws: Workspace) -> set[str]:
+    """Folders that a scanned module calls with a local ``source = "./..."``."""
+    called = set()
+    for folder in found.terraform:
+        for tf in ws.module(folder).files:
+            for block in tf.blocks:
+                source = block.attrs.get("source") if block.type == "module" else None
+                value = getattr(source.expr, "value", None) if source else None
+                if isinstance(value, str) and value.startswith(("./", "../")):
+                    called.add(os.path.realpath(os.path.join(folder, value)))
+    return called
 
 
 def _documents(found: Discovered, ws: Workspace, report: Report) -> list[tuple[list[Trail], None]]:

@@ -10,6 +10,7 @@ from .ctl004_cloudwatch_arn_malformed import CloudWatchArnMalformed
 from .ctl005_reference_not_found import ReferenceNotFound
 from .ctl006_log_group_retention_invalid import LogGroupRetentionInvalid
 from .ctl010_value_unresolved import ValueUnresolved
+from .ctl900_suppression_invalid import SuppressionInvalid
 
 ALL_RULES: tuple[Rule, ...] = (
     CloudWatchLogsNotConfigured(),
@@ -19,11 +20,14 @@ ALL_RULES: tuple[Rule, ...] = (
     ReferenceNotFound(),
     LogGroupRetentionInvalid(),
     ValueUnresolved(),
+    SuppressionInvalid(),
 )
 
 #: The id of the rule whose severity ``--unknown`` controls.
 UNRESOLVED_RULE = "CTL010"
+#: The id of the rule the engine emits for a malformed or unused suppression (it has no check of its own).
+SUPPRESSION_RULE = "CTL900"
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 
-__all__ = ["ALL_RULES", "RULES_BY_ID", "UNRESOLVED_RULE", "Options", "Rule"]
+__all__ = ["ALL_RULES", "RULES_BY_ID", "SUPPRESSION_RULE", "UNRESOLVED_RULE", "Options", "Rule"]

@@ -1,0 +1,189 @@
+"""Deep evaluation beyond the scenario folders: module errors, downloaded modules, unknowns explained."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import lint
+
+TRAIL_MODULE = '''
+variable "log_group_arn" {
+  type = string
+}
+
+resource "aws_cloudtrail" "this" {
+  name                       = "org"
+  s3_bucket_name             = "acme-org-trail"
+  cloud_watch_logs_group_arn = var.log_group_arn
+}
+'''
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_module_cycle_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": 'module "a" {\n  source = "./a"\n}\n',
+        "a/main.tf": '\n\nmodule "back" {\n  source = "../"\n}\n' + TRAIL_MODULE.replace("variable", "# v", 0),
+    })
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.exit_code == 2
+    errors = result.json["errors"]
+    assert [(e["file"], e["line"]) for e in errors] == [("a/main.tf", 3)]
+    assert "module cycle" in errors[0]["message"]
+
+
+def test_missing_local_module_source_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {}\n\nmodule "trail" {\n  source = "./modules/trail"\n}\n'})
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.exit_code == 2
+    assert result.json["errors"] == [{
+        "file": "main.tf", "line": 3,
+        "message": "module source ./modules/trail does not exist (modules/trail)",
+    }]
+
+
+def test_registry_module_not_downloaded_is_explained(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+module "logs" {
+  source  = "terraform-aws-modules/cloudwatch/aws//modules/log-group"
+  version = "~> 5.0"
+}
+
+resource "aws_cloudtrail" "org" {
+  name                       = "org"
+  s3_bucket_name             = "acme-org-trail"
+  cloud_watch_logs_group_arn = "${module.logs.cloudwatch_log_group_arn}:*"
+  cloud_watch_logs_role_arn  = "arn:aws:iam::111122223333:role/trail"
+}
+'''})
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.exit_code == 0
+    [finding] = result.json["findings"]
+    assert finding["rule"] == "CTL010"
+    assert finding["message"] == (
+        "log group ARN cannot be resolved: module terraform-aws-modules/cloudwatch/aws//modules/log-group"
+        " is not downloaded; run terraform init"
+    )
+
+
+def test_downloaded_registry_module_is_followed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": 'module "trail" {\n  source = "acme/trail/aws"\n  log_group_arn = "arn:aws:logs:us-east-1:1:log-group:x"\n}\n',
+        ".terraform/modules/trail/main.tf": TRAIL_MODULE,
+        ".terraform/modules/modules.json": json.dumps({"Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {"Key": "trail", "Source": "registry.terraform.io/acme/trail/aws", "Dir": ".terraform/modules/trail"},
+        ]}),
+    })
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.findings() == {
+        ("CTL002", ".terraform/modules/trail/main.tf", 6, "module.trail.aws_cloudtrail.this"),
+        ("CTL004", ".terraform/modules/trail/main.tf", 6, "module.trail.aws_cloudtrail.this"),
+    }
+
+
+def test_data_source_and_missing_variable_are_explained(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+variable "role_arn" {
+  type = string
+}
+
+data "aws_cloudwatch_log_group" "shared" {
+  name = "org-trail"
+}
+
+resource "aws_cloudtrail" "org" {
+  name                       = "org"
+  s3_bucket_name             = "acme-org-trail"
+  cloud_watch_logs_group_arn = "${data.aws_cloudwatch_log_group.shared.arn}:*"
+  cloud_watch_logs_role_arn  = var.role_arn
+}
+'''})
+    result = lint(tmp_path, "--format", "json", ".")
+    messages = sorted(f["message"] for f in result.json["findings"])
+    assert messages == [
+        "log group ARN cannot be resolved: the value comes from data.aws_cloudwatch_log_group.shared"
+        " (read from AWS at plan time)",
+        "role ARN cannot be resolved: var.role_arn has no default and no tfvars value",
+    ]
+    assert result.exit_code == 0
+    assert lint(tmp_path, "--format", "json", "--unknown", "fail", ".").exit_code == 1
+
+
+def test_unknown_condition_names_the_condition(tmp_path: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "deep_conditional_unknown"
+    result = lint(fixture, "--format", "json", ".")
+    [finding] = result.json["findings"]
+    assert finding["message"].endswith("(when `var.send_to_cloudwatch` is false)")
+
+
+def test_functions_in_wiring_positions(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+locals {
+  groups = {
+    org = aws_cloudwatch_log_group.org
+  }
+  role_arns = [aws_iam_role.trail.arn]
+  settings  = merge({ retention = 14 }, { retention = 30 })
+}
+
+resource "aws_cloudwatch_log_group" "org" {
+  name              = join("/", ["", "aws", "cloudtrail", lower("ORG")])
+  retention_in_days = tonumber(lookup(local.settings, "retention", 365))
+}
+
+resource "aws_iam_role" "trail" {
+  name               = format("%s-trail", "org")
+  assume_role_policy = jsonencode({ Version = "2012-10-17" })
+}
+
+resource "aws_cloudtrail" "org" {
+  name                       = "org"
+  s3_bucket_name             = "acme-org-trail"
+  cloud_watch_logs_group_arn = try(format("%s:*", local.groups["org"].arn), null)
+  cloud_watch_logs_role_arn  = coalesce(one(local.role_arns), element(concat(local.role_arns, ["x"]), 0))
+}
+
+resource "aws_cloudtrail" "splat" {
+  name                       = "splat"
+  s3_bucket_name             = "acme-org-trail"
+  cloud_watch_logs_group_arn = "${one(aws_cloudwatch_log_group.org[*].arn)}:*"
+  cloud_watch_logs_role_arn  = tostring(aws_iam_role.trail.arn)
+}
+'''})
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.findings() == {
+        ("CTL003", "main.tf", 20, "aws_cloudtrail.org"),
+        ("CTL003", "main.tf", 27, "aws_cloudtrail.splat"),
+    }
+    assert all("keeps events 30 days" in f["message"] for f in result.json["findings"])
+
+
+def test_terraform_011_quoted_references(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+resource "aws_cloudwatch_log_group" "trail" {
+  name = "trail"
+  retention_in_days = "7"
+}
+
+resource "aws_cloudtrail" "old" {
+  name = "old"
+  s3_bucket_name = "b"
+  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}"
+  cloud_watch_logs_role_arn = "${aws_iam_role.missing.arn}"
+}
+'''})
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.findings() == {
+        ("CTL003", "main.tf", 7, "aws_cloudtrail.old"),
+        ("CTL004", "main.tf", 7, "aws_cloudtrail.old"),
+        ("CTL005", "main.tf", 7, "aws_cloudtrail.old"),
+    }
