@@ -31,6 +31,7 @@ from run import (
     checkov_env,
     find_linter,
     measure,
+    raise_on_sigterm,
 )
 
 TARGET_TF_S = 0.3
@@ -230,6 +231,7 @@ def time_command(
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
+    raise_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     ap.add_argument("--linter", help="cloudtrail-lint executable (default: cloudtrail-lint on PATH)")

@@ -94,6 +94,7 @@ class Result:
     ok: bool
     stdout_file: str = ""
     findings: int | None = None
+    trails: int | None = None
     note: str = ""
 
 
@@ -152,6 +153,13 @@ def measure(
             timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM): the child has its own session, so end it here.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            os.waitpid(proc.pid, 0)
+            proc.returncode = -signal.SIGKILL
+            raise
         finally:
             if timer:
                 timer.cancel()
@@ -292,10 +300,39 @@ def count_findings(path: Path, tool: str) -> int | None:
     return None
 
 
-def run_case(case: Case, tree: Path, tools: Tools, outdir: Path, timeout: float) -> list[Result]:
-    """Time every command on one tree."""
+def linter_trails(path: Path) -> int | None:
+    """Trails the linter says it checked (``summary.trails`` of its JSON report)."""
+    try:
+        data = json.loads(path.read_text() or "null")
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    summary = data.get("summary") if isinstance(data, dict) else None
+    value = summary.get("trails") if isinstance(summary, dict) else None
+    return value if isinstance(value, int) else None
+
+
+RATIO_HEADERS = [
+    "size",
+    "trails",
+    "found",
+    "non-compliant",
+    "findings",
+    "checkov/linter",
+    "linter/grep",
+    "warm/grep",
+]
+
+
+def as_int(value: object) -> int | None:
+    """``value`` if it is an int, else None."""
+    return value if isinstance(value, int) else None
+
+
+def run_case(
+    case: Case, tree: Path, tools: Tools, outdir: Path, timeout: float, results: list[Result]
+) -> None:
+    """Time every command on one tree, appending a row to ``results`` as each finishes."""
     outdir.mkdir(parents=True, exist_ok=True)
-    results: list[Result] = []
 
     def run(
         tool: str, cmd: list[str], ok: set[int], env: dict[str, str] | None = None, note: str = ""
@@ -345,7 +382,6 @@ def run_case(case: Case, tree: Path, tools: Tools, outdir: Path, timeout: float)
         cmd = [tools.checkov, "-d", str(tree), "--check", CHECKOV_CHECKS]
         cmd += ["--skip-download", "--quiet", "--compact", "-o", "json"]
         run("checkov", [*tools.netns_prefix, *cmd], CHECKOV_OK, env=checkov_env(), note="failed checks")
-    return results
 
 
 def ratio(num: float | None, den: float | None) -> float | None:
@@ -410,14 +446,30 @@ def summarize(
             "linter/grep": ratio(cold, wall(results, c.label, "grep")),
             "warm/grep": ratio(wall(results, c.label, "linter-warm"), wall(results, c.label, "grep")),
         }
+    # Sanity check: the linter must see every generated trail and flag each bad one.
+    counts: dict[str, dict[str, int | None]] = {}
+    for c in cases:
+        cold = next((r for r in results if r.case == c.label and r.tool == "linter-cold" and r.ok), None)
+        trails = as_int(manifests[c.label].get("trails"))
+        compliant = as_int(manifests[c.label].get("compliant_trails"))
+        counts[c.label] = {
+            "trails": trails,
+            "trails_found": cold.trails if cold else None,
+            "noncompliant": None if trails is None or compliant is None else trails - compliant,
+            "findings": cold.findings if cold else None,
+        }
+        found = counts[c.label]["trails_found"]
+        if found is not None and found != trails:
+            tools.notes.append(f"{c.label}: the linter checked {found} trails, the tree has {trails}")
     print()
     print(
         table(
-            ["size", "trails", "checkov/linter", "linter/grep", "warm/grep"],
+            RATIO_HEADERS,
             [
                 [
                     c.label,
-                    str(manifests[c.label].get("trails", "?")),
+                    *(fmt(counts[c.label][k], "d") for k in ("trails", "trails_found")),
+                    *(fmt(counts[c.label][k], "d") for k in ("noncompliant", "findings")),
                     fmt(ratios[c.label]["checkov/linter"], ".1f", "x"),
                     fmt(ratios[c.label]["linter/grep"], ".1f", "x"),
                     fmt(ratios[c.label]["warm/grep"], ".1f", "x"),
@@ -459,6 +511,7 @@ def summarize(
     for note in tools.notes:
         print(f"note: {note}")
     return {
+        "counts": counts,
         "ratios": ratios,
         "per_1000_modules": growth,
         "marginal_per_1000_modules": marginal,
@@ -548,8 +601,18 @@ def parse_sizes(text: str, dense_modules: int) -> list[Case]:
     return cases
 
 
+def raise_on_sigterm() -> None:
+    """Turn SIGTERM into KeyboardInterrupt so a running child is ended too."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
+    raise_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument(
         "--sizes",
@@ -558,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         "(default: 100,1000,5000,dense)",
     )
     ap.add_argument(
-        "--dense-modules", type=int, default=1000, help="modules in the 'dense' tree (default 1000)"
+        "--dense-modules", type=int, default=200, help="modules in the 'dense' tree (default 200)"
     )
     ap.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     ap.add_argument("--linter", help="cloudtrail-lint executable (default: cloudtrail-lint on PATH)")
@@ -601,21 +664,30 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     manifests: dict[str, dict[str, object]] = {}
     started = time.time()
-    for case in cases:
-        tree, info = ensure_tree(workdir, case, args.seed)
-        manifests[case.label] = info
-        log(
-            f"[{case.label}] {info.get('tf_files')} .tf files, "
-            f"{int(info.get('cfn_yaml', 0)) + int(info.get('cfn_json', 0))} templates, "
-            f"{info.get('trails')} trails ({info.get('compliant_trails')} compliant), "
-            f"{int(info.get('bytes', 0)) / 1e6:.1f} MB"
-        )
-        results.extend(run_case(case, tree, tools, workdir / "out" / case.label, args.timeout))
+    interrupted = False
+    try:
+        for case in cases:
+            tree, info = ensure_tree(workdir, case, args.seed)
+            manifests[case.label] = info
+            log(
+                f"[{case.label}] {info.get('tf_files')} .tf files, "
+                f"{int(info.get('cfn_yaml', 0)) + int(info.get('cfn_json', 0))} templates, "
+                f"{info.get('trails')} trails ({info.get('compliant_trails')} compliant), "
+                f"{int(info.get('bytes', 0)) / 1e6:.1f} MB"
+            )
+            run_case(case, tree, tools, workdir / "out" / case.label, args.timeout, results)
+    except KeyboardInterrupt:
+        interrupted = True
+        log("interrupted: summarizing the commands that finished")
+        tools.notes.append("run interrupted: incomplete")
+    cases = [c for c in cases if c.label in manifests]
 
     # Parse outputs only now: reading a big report would raise this process's RSS
     # high-water mark, which Linux carries into every child forked afterwards.
     for r in results:
         r.findings = count_findings(Path(r.stdout_file), r.tool)
+        if r.tool.startswith("linter"):
+            r.trails = linter_trails(Path(r.stdout_file))
 
     summary = summarize(cases, results, manifests, tools)
     if args.json:
@@ -649,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{len(failed)} command(s) failed: " + ", ".join(f"{r.case}/{r.tool}" for r in failed))
     total = statistics.fsum(r.wall_s for r in results)
     log(f"done: {len(results)} timed commands, {total:.0f}s timed, {time.time() - started:.0f}s total")
+    if interrupted:
+        return 130
     return 1 if failed else 0
 
 

@@ -44,10 +44,10 @@ def _explain(ctx: click.Context, _param: click.Parameter, value: str | None) -> 
               help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of standard output.")
-@click.option("--min-retention-days", type=click.IntRange(min=1), default=365, show_default=True,
-              help="Least number of days the trail's log group must keep events (CTL003).")
-@click.option("--unknown", type=click.Choice(["ignore", "warn", "fail"]), default="warn", show_default=True,
-              help="What a value that cannot be resolved statically gives (CTL010).")
+@click.option("--min-retention-days", type=click.IntRange(min=1), default=None,
+              help="Least number of days the trail's log group must keep events (CTL003).  [default: 365]")
+@click.option("--unknown", type=click.Choice(["ignore", "warn", "fail"]), default=None,
+              help="What a value that cannot be resolved statically gives (CTL010).  [default: warn]")
 @click.option("--select", multiple=True, metavar="RULE,...", help="Only these rules (id prefixes).")
 @click.option("--ignore", multiple=True, metavar="RULE,...", help="Skip these rules (id prefixes).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
@@ -55,20 +55,46 @@ def _explain(ctx: click.Context, _param: click.Parameter, value: str | None) -> 
               help="Extra Terraform variable file for the root modules (repeatable).")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MiB",
               help="Report files larger than this as errors instead of reading them.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings from FILE instead of the nearest .cloudtrail-lint.toml or pyproject.toml.")
+@click.option("--honor-peer-suppressions/--no-honor-peer-suppressions", default=None,
+              help="Let checkov, tfsec/Trivy and KICS skips of their CloudWatch check suppress CTL001 and"
+              " CTL002.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Report only findings not recorded in FILE (written by --write-baseline).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Record the current findings in FILE and exit 0.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the automatic fixes as a unified diff instead of the report; change no file.")
+@click.option("--fix", "apply_fix", is_flag=True,
+              help="Apply the automatic fixes to the files in place, then report what is left.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Worker processes for parsing (default: one per CPU; 1 parses in this process).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where the parse cache lives (default: $CLOUDTRAIL_LINT_CACHE_DIR or the user cache folder).")
+@click.option("--parse-all", is_flag=True,
+              help="Parse every Terraform and CloudFormation file, also those no trail can depend on, so that"
+              " syntax errors anywhere are reported (slower).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar on standard error (default: only on a terminal outside CI).")
 @click.option("--list-rules", is_flag=True, expose_value=False, is_eager=True, callback=_list_rules,
               help="List the rules and exit.")
 @click.option("--explain", metavar="RULE", expose_value=False, is_eager=True, callback=_explain,
               help="Print a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name="cloudtrail-lint")
-def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days: int, unknown: str,
-        select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...], var_file: tuple[str, ...],
-        max_file_size: int) -> None:
+def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days: int | None,
+        unknown: str | None, select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
+        var_file: tuple[str, ...], max_file_size: int, config_file: str | None,
+        honor_peer_suppressions: bool | None, baseline_file: str | None, write_baseline: str | None,
+        show_diff: bool, apply_fix: bool, jobs: int | None, no_cache: bool, cache_dir: str | None,
+        parse_all: bool, progress: bool | None) -> None:
     """Check that every CloudTrail trail in Terraform and CloudFormation under PATHS sends its events to
     CloudWatch Logs and keeps them long enough.
 
     Exit status: 0 no error-severity finding, 1 findings, 2 usage error or an input that could not be read.
     """
-    from .engine import Settings, run
+    from .engine import run
     from .reporters import render
     from .rules import RULES_BY_ID
 
@@ -76,21 +102,83 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
     for prefix in selected + ignored:
         if not any(rule_id.startswith(prefix) for rule_id in RULES_BY_ID):
             raise click.UsageError(f"no rule matches {prefix!r}; see --list-rules")
-    settings = Settings(
-        paths=list(paths) or ["."], min_retention_days=min_retention_days, unknown=unknown, select=selected,
-        ignore=ignored, excludes=list(exclude), var_files=list(var_file), max_file_size=max_file_size * 1048576,
-    )
+    if baseline_file and write_baseline:
+        raise click.UsageError("--baseline and --write-baseline cannot be used together")
+    given = {
+        "paths": list(paths) or ["."], "min_retention_days": min_retention_days, "unknown": unknown,
+        "select": selected or None, "ignore": ignored or None, "excludes": list(exclude) or None,
+        "var_files": list(var_file) or None, "max_file_size": max_file_size * 1048576,
+        "honor_peer_suppressions": honor_peer_suppressions, "jobs": jobs, "cache": False if no_cache else None,
+        "cache_dir": cache_dir, "parse_all": parse_all or None,
+        "progress": None if progress is None else ("always" if progress else "never"),
+    }
+    settings = _settings(given, config_file, baseline_file)
     report = _run_with_deep_stack(run, settings)
+    if write_baseline:
+        _write_baseline(write_baseline, report)
+    if show_diff or apply_fix or fmt == "sarif":
+        from .fix.command import fix_step
+
+        report = fix_step(settings, report, fmt, output, show_diff, apply_fix, _run_with_deep_stack)
     color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     stdout, stderr = render(report, fmt, color)
+    stdout, stderr = _encodable(stdout), _encodable(stderr)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(stdout)
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(stdout)
+        except OSError as exc:
+            failure = click.FileError(output, hint=exc.strerror or str(exc))
+            failure.exit_code = 2  # like a usage error: no report was written
+            raise failure from None
     else:
         click.echo(stdout, nl=False)
     if stderr:
         click.echo(stderr, nl=False, err=True)
     sys.exit(report.exit_code())
+
+
+def _encodable(text: str) -> str:
+    """``text`` with lone surrogates (file names that are not UTF-8) escaped, so writing it cannot fail."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _settings(given: dict, config_file: str | None, baseline_file: str | None):
+    """Settings from the options, the configuration file and the baseline; exit 2 naming what is wrong."""
+    from .baseline import BaselineError, load
+    from .config import ConfigError, settings_from
+
+    try:
+        settings = settings_from(given, config_file)
+        if baseline_file:
+            settings.baseline = load(baseline_file)
+    except (ConfigError, BaselineError) as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    return settings
+
+
+def _write_baseline(path: str, report) -> None:
+    """Record the report's unsuppressed findings in ``path`` and exit 0 (2 when it cannot be written)."""
+    from .baseline import write
+    from .reporters.text import summary
+
+    try:
+        count = write(path, report.findings)
+    except OSError as exc:
+        click.echo(f"error: {path}: cannot write baseline: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    from .reporters import clean
+
+    for e in report.errors:
+        line = f"{clean(e.file)}:{e.line}:{e.column}: error: {clean(e.message)} (not in the baseline)"
+        click.echo(_encodable(line), err=True)
+    click.echo(f"{summary(report)}\nwrote {count} finding{'s' * (count != 1)} to baseline {path}")
+    sys.exit(0)
 
 
 def _run_with_deep_stack(fn, *args):
@@ -128,3 +216,9 @@ def main() -> None:
         cli(standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug: one line instead of a traceback, and the "cannot process" status
+        from .engine import internal_error
+        from .reporters import clean
+
+        sys.stderr.write(_encodable(f"cloudtrail-lint: {clean(internal_error(exc))}\n"))
+        sys.exit(2)

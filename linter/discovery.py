@@ -38,6 +38,8 @@ class Discovered:
     #: Files skipped because they are not infrastructure as code.
     skipped: list[str] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    #: For each walked folder: its Terraform files and its auto-loaded tfvars files, in name order.
+    listings: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
 
 class _Walker:
@@ -47,17 +49,16 @@ class _Walker:
         self.seen_dirs: set[str] = set()
 
     def excluded(self, path: str) -> bool:
-        shown = display_path(path)
-        name = os.path.basename(path)
-        return any(
-            fnmatch.fnmatch(shown, pat) or fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(shown, pat.rstrip("/") + "/*")
-            for pat in self.excludes
-        )
+        if not self.excludes:
+            return False
+        return _matches(display_path(path), os.path.basename(path), self.excludes)
 
     def add_file(self, path: str, explicit: bool) -> None:
         name = os.path.basename(path)
         if is_terraform(name):
             folder = os.path.dirname(path) or "."
+            if not explicit:
+                self._listing(folder)[0].append(path)
             if explicit:
                 named = self.out.terraform.setdefault(folder, set())
                 if named is not None:
@@ -66,17 +67,26 @@ class _Walker:
                 self.out.terraform[folder] = None
         elif is_cfn_candidate(name):
             self.out.documents.append(path)
+        elif not explicit and is_auto_tfvars(name):
+            self._listing(os.path.dirname(path) or ".")[1].append(path)
         elif explicit and (is_auto_tfvars(name) or name.endswith((".tfvars", ".tfvars.json"))):
             # a tfvars file named on its own (pre-commit): lint the module it belongs to
             self.out.terraform.setdefault(os.path.dirname(path) or ".", None)
         else:
             self.out.skipped.append(path)
 
-    def walk(self, root: str, inside: str) -> None:
-        real = os.path.realpath(root)
-        if real in self.seen_dirs:
-            return
-        self.seen_dirs.add(real)
+    def _listing(self, folder: str) -> tuple[list[str], list[str]]:
+        listing = self.out.listings.get(folder)
+        if listing is None:
+            listing = self.out.listings[folder] = ([], [])
+        return listing
+
+    def walk(self, root: str, inside: str, linked: bool = False) -> None:
+        if linked:  # only a symbolic link can lead back into a folder already walked
+            real = os.path.realpath(root)
+            if real in self.seen_dirs:
+                return
+            self.seen_dirs.add(real)
         try:
             entries = sorted(os.scandir(root), key=lambda e: e.name)
         except OSError as exc:
@@ -88,13 +98,14 @@ class _Walker:
                 continue
             try:
                 is_link = entry.is_symlink()
-                if is_link and not _within(os.path.realpath(path), inside):
-                    self.out.skipped.append(path)  # never follow a link out of the scanned tree
+                if is_link and (not os.path.exists(path) or not _within(os.path.realpath(path), inside)):
+                    # never follow a link out of the scanned tree; a dangling or looping link is no input
+                    self.out.skipped.append(path)
                     continue
                 if entry.is_dir():
                     if entry.name in SKIP_DIRS:
                         continue
-                    self.walk(path, inside)
+                    self.walk(path, inside, linked or is_link)
                 elif entry.is_file():
                     self.add_file(path, explicit=False)
                 else:
@@ -103,8 +114,31 @@ class _Walker:
                 self.out.errors.append(InputError(display_path(path), 0, f"cannot read: {exc.strerror}"))
 
 
+def _matches(shown: str, name: str, excludes: list[str]) -> bool:
+    return any(
+        fnmatch.fnmatch(shown, pat) or fnmatch.fnmatch(name, pat)
+        or fnmatch.fnmatch(shown, pat.rstrip("/") + "/*")
+        for pat in excludes
+    )
+
+
+def is_excluded(shown: str, excludes: list[str]) -> bool:
+    """Whether the display path ``shown``, or a folder above it, matches an ``--exclude`` glob.
+
+    Discovery never lists such a file, but a Terraform module is read whole for resolution, so the
+    engine uses this to drop trails written in an excluded file of a module that is otherwise linted.
+    """
+    parts = shown.split("/")
+    return any(_matches("/".join(parts[:i]), parts[i - 1], excludes) for i in range(len(parts), 0, -1))
+
+
 def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def links_outside(path: str, roots: list[str]) -> bool:
+    """Whether ``path`` is a symbolic link that leads outside every folder of ``roots`` (real paths)."""
+    return os.path.islink(path) and not any(_within(os.path.realpath(path), root) for root in roots)
 
 
 def discover(paths: list[str], excludes: list[str] | None = None) -> Discovered:
@@ -113,6 +147,7 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovered:
     for path in paths or ["."]:
         path = os.path.normpath(path)
         if os.path.isdir(path):
+            walker.seen_dirs.add(os.path.realpath(path))
             walker.walk(path, os.path.realpath(path))
         elif os.path.isfile(path):
             walker.add_file(path, explicit=True)

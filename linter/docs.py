@@ -61,8 +61,10 @@ Fixed:
 def text(rule: Rule) -> str:
     """The rule's page as plain text for a terminal (``--explain``)."""
     lines = []
+    in_code = False
     for line in markdown(rule).splitlines():
         if line.startswith("```"):
+            in_code = not in_code  # a `# comment` in an example is code, not a heading
             continue
-        lines.append(line.lstrip("#").strip() if line.startswith("#") else line)
+        lines.append(line.lstrip("#").strip() if line.startswith("#") and not in_code else line)
     return "\n".join(lines) + "\n"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
-from .discovery import Discovered, discover, is_auto_tfvars, is_terraform
+from .discovery import Discovered, discover, is_auto_tfvars, is_excluded, is_terraform, links_outside
 from .findings import Finding, InputError, Report
 from .frontends import ParseError
 from .frontends.hcl_ast import TfFile
@@ -26,17 +28,49 @@ class Settings:
     excludes: list[str] = field(default_factory=list)
     var_files: list[str] = field(default_factory=list)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: Severity per rule id, overriding the rule's own (configuration ``severity``).
+    severity: dict[str, str] = field(default_factory=dict)
+    honor_peer_suppressions: bool = False
+    #: :class:`~cloudtrail_lint.suppressions.CentralException` entries of the configuration file.
+    exceptions: list[Any] = field(default_factory=list)
+    #: A loaded :class:`~cloudtrail_lint.baseline.Baseline`: findings recorded in it are suppressed.
+    baseline: Any = None
+    #: The date suppression expiries are compared with (None: today).
+    today: datetime.date | None = None
+    #: Worker processes for parsing (0: one per CPU).
+    jobs: int = 0
+    #: Use the parse cache (``--no-cache`` turns it off) and where it lives (None: the user cache dir).
+    cache: bool = True
+    cache_dir: str | None = None
+    #: Parse every Terraform and CloudFormation file, not only those a trail can depend on.
+    parse_all: bool = False
+    #: Progress bar: "always", "never" or None (only on a terminal outside CI).
+    progress: str | None = None
 
 
 class Workspace:
     """Parses each file once per run and builds Terraform modules from them."""
 
     def __init__(self, settings: Settings) -> None:
+        from .cache import Cache
+        from .reader import Reader
+
         self.settings = settings
+        jobs = settings.jobs or os.cpu_count() or 1
+        self.reader = Reader(Cache(settings.cache_dir, settings.cache), settings.max_file_size, jobs,
+                             whole=settings.parse_all)
         self.errors: list[InputError] = []
         self._tf: dict[str, TfFile | ParseError] = {}
         self._modules: dict[str, object] = {}
         self._reported: set[str] = set()
+        #: Terraform files and auto-loaded tfvars per folder (absolute path), as discovery saw them.
+        self.listings: dict[str, tuple[list[str], list[str]]] = {}
+        #: Terraform files that a text scan showed cannot hold or lead to a trail (never parsed).
+        self.scanned_only = 0
+        #: Local module calls found by the text scan: realpath of a called folder.
+        self.called: set[str] = set()
+        #: CloudFormation templates read this run, by display path (suppressions live in their Metadata).
+        self.templates: dict[str, Any] = {}
 
     def error(self, path: str, err: ParseError) -> None:
         key = f"{path}:{err.line}:{err.message}"
@@ -48,38 +82,73 @@ class Workspace:
         """How many Terraform configuration files (not tfvars) were parsed successfully."""
         return sum(isinstance(v, TfFile) and not k.endswith((".tfvars", ".tfvars.json")) for k, v in self._tf.items())
 
+    def terraform_files(self) -> list[TfFile]:
+        """The Terraform configuration files (not tfvars) parsed this run."""
+        parsed = [v for v in self._tf.values() if isinstance(v, TfFile)]
+        return [tf for tf in parsed if is_terraform(os.path.basename(tf.path))]
+
     def tf_file(self, path: str, tfvars: bool = False) -> TfFile | ParseError:
-        key = os.path.realpath(path)
+        key = os.path.abspath(path)
         if key not in self._tf:
-            self._tf[key] = _parse_tf(path, tfvars, self.settings.max_file_size)
+            self._tf[key] = self.reader.terraform(path, tfvars)
         return self._tf[key]
+
+    def module_files(self, folder: str) -> tuple[list[str], list[str]]:
+        """The Terraform configuration files and the auto-loaded tfvars files of ``folder``."""
+        key = os.path.abspath(folder)
+        if key in self.listings:
+            return self.listings[key]
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return [], []
+        roots = None
+        tf, tfvars = [], []
+        for entry in entries:
+            name = entry.name
+            wanted_tf, wanted_vars = is_terraform(name), is_auto_tfvars(name)
+            if not (wanted_tf or wanted_vars):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                if entry.is_symlink():
+                    roots = roots or self._roots(folder)
+                    if links_outside(path, roots):
+                        continue
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            (tf if wanted_tf else tfvars).append(path)
+        self.listings[key] = (tf, tfvars)
+        return tf, tfvars
 
     def module(self, folder: str):
         """The Terraform module in ``folder`` (cached); parse errors are recorded once."""
         from .resolver.terraform import TfModule
 
-        key = os.path.realpath(folder)
+        key = os.path.abspath(folder)
         if key in self._modules:
             return self._modules[key]
         module = TfModule(folder, [])
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError as exc:
-            self.errors.append(InputError(display_path(folder), 0, f"cannot read directory: {exc.strerror}"))
-            names = []
-        for name in names:
-            path = os.path.join(folder, name)
-            if is_terraform(name) and os.path.isfile(path):
-                parsed = self.tf_file(path)
-                if isinstance(parsed, ParseError):
-                    self.error(path, parsed)
-                    module.broken_files.append(display_path(path))
-                else:
-                    module.files.append(parsed)
-        var_files = [os.path.join(folder, n) for n in names if is_auto_tfvars(n)]
+        if not os.path.isdir(folder):
+            self.errors.append(InputError(display_path(folder), 0, "cannot read directory"))
+        tf_paths, var_files = self.module_files(folder)
+        for path in tf_paths:
+            parsed = self.tf_file(path)
+            if isinstance(parsed, ParseError):
+                self.error(path, parsed)
+                module.broken_files.append(display_path(path))
+            else:
+                module.files.append(parsed)
         self._apply_tfvars(module, var_files)
         self._modules[key] = module
         return module
+
+    def _roots(self, folder: str) -> list[str]:
+        """The real folders a file of ``folder`` may link into: the scanned paths and ``folder`` itself."""
+        paths = [p if os.path.isdir(p) else os.path.dirname(p) or "." for p in self.settings.paths]
+        return [os.path.realpath(p) for p in (folder, *paths)]
 
     def _apply_tfvars(self, module, paths: list[str]) -> None:
         ordered = sorted(paths, key=lambda p: (not os.path.basename(p).startswith("terraform.tfvars"), p))
@@ -127,36 +196,30 @@ class Workspace:
 def _downloaded_modules(root: str) -> dict[str, str]:
     path = os.path.join(root, ".terraform", "modules", "modules.json")
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = json.loads(read_text(path))  # size-limited like every input
         return {m["Key"]: m["Dir"] for m in data.get("Modules", []) if m.get("Key") and m.get("Dir")}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (ParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}
 
 
-def _parse_tf(path: str, tfvars: bool, max_size: int) -> TfFile | ParseError:
-    try:
-        text = read_text(path, max_size)
-        if path.endswith(".json"):
-            from .frontends.tfjson import parse_tf_json
-
-            return parse_tf_json(text, display_path(path), tfvars)
-        from .frontends.hcl import parse_hcl
-
-        return parse_hcl(text, display_path(path))
-    except ParseError as err:
-        return err
+def internal_error(exc: BaseException) -> str:
+    """The message of an input error that is a bug of the linter, not of the input."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} (please report this)"
 
 
 # --------------------------------------------------------------------------- the run
 
 
 def run(settings: Settings) -> Report:
-    from .rules import ALL_RULES, UNRESOLVED_RULE, Options
+    from .rules import ALL_RULES, SUPPRESSION_RULE, UNRESOLVED_RULE, Options
 
     found = discover(settings.paths, settings.excludes)
     ws = Workspace(settings)
+    ws.listings.update({os.path.abspath(k): v for k, v in found.listings.items()})
+    _prepare(found, ws)
     report = Report(errors=list(found.errors))
+    report.files_linted += ws.scanned_only
     rules = [r for r in ALL_RULES if _selected(r.id, settings)]
     if settings.unknown == "ignore":
         rules = [r for r in rules if r.id != UNRESOLVED_RULE]
@@ -169,12 +232,55 @@ def run(settings: Settings) -> Report:
     for variants, only in checked:
         if only is not None and variants and os.path.normpath(variants[0].location.file) not in only:
             continue
+        if settings.excludes and variants and is_excluded(variants[0].location.file, settings.excludes):
+            continue  # written in an excluded file of a module read whole for resolution
         report.trails += 1
+        if variants:
+            report.checked.append((variants[0].address, variants[0].location.file, variants[0].location.line))
         report.findings.extend(_check(variants, rules, options, settings))
     report.errors.extend(ws.errors)
+    ws.reader.cache.save()
+    report.rules_run = [r.id for r in rules if r.id != SUPPRESSION_RULE]
+    _suppress(report, ws, found, settings)
     report.findings.sort(key=Finding.sort_key)
     report.errors.sort(key=lambda e: (e.file, e.line, e.message))
     return report
+
+
+def _suppress(report: Report, ws: Workspace, found: Discovered, settings: Settings) -> None:
+    """Inline and peer suppressions (with their CTL900 warnings), central exceptions, the baseline, and
+    the configured severities."""
+    from . import suppressions
+    from .rules import SUPPRESSION_RULE
+
+    sources = suppressions.collect(_linted_terraform(ws, found, settings), ws.templates,
+                                   settings.honor_peer_suppressions, settings.max_file_size)
+    when = settings.today or suppressions.today()
+    invalid = suppressions.apply_directives(report.findings, sources, when, report.rules_run)
+    if _selected(SUPPRESSION_RULE, settings):
+        report.findings.extend(invalid)
+    suppressions.apply_exceptions(report.findings, settings.exceptions, when)
+    if settings.baseline is not None:
+        from .baseline import apply
+
+        apply(report.findings, settings.baseline)
+    for finding in report.findings:
+        finding.severity = settings.severity.get(finding.rule, finding.severity)
+
+
+def _linted_terraform(ws: Workspace, found: Discovered, settings: Settings) -> list[TfFile]:
+    """Parsed Terraform files whose findings this run reports: not excluded, and among the named files
+    when only some files of a folder were named."""
+    named = {os.path.abspath(folder): {os.path.abspath(p) for p in only}
+             for folder, only in found.terraform.items() if only is not None}
+    out = []
+    for tf in ws.terraform_files():
+        real = os.path.abspath(tf.path)
+        only = named.get(os.path.dirname(real))
+        excluded = bool(settings.excludes) and is_excluded(tf.path, settings.excludes)
+        if (only is None or real in only) and not excluded:
+            out.append(tf)
+    return out
 
 
 def _selected(rule_id: str, settings: Settings) -> bool:
@@ -188,65 +294,148 @@ def _terraform(found: Discovered, ws: Workspace, report: Report) -> list[tuple[l
 
     results = []
     covered: set[str] = set()
-    called = _locally_called(found, ws)
+    called = ws.called
     # Modules that no scanned module calls are roots; a called module is checked through its caller
     # (with the caller's arguments), not again on its own with its defaults. Folders left over (a
     # module cycle with no outside caller) are then checked as roots, shallowest first.
     order = sorted(found.terraform.items(), key=lambda item: (os.path.normpath(item[0]).count(os.sep), item[0]))
-    first = [(f, only) for f, only in order if only is not None or os.path.realpath(f) not in called]
+    first = [(f, only) for f, only in order if only is not None or os.path.abspath(f) not in called]
     rest = [(f, only) for f, only in order if (f, only) not in first]
     for folder, only in first + rest:
-        if only is None and os.path.realpath(folder) in covered:
+        if only is None and os.path.abspath(folder) in covered:
             continue
-        module = ws.root_module(folder)
-        if not module.files:
+        try:
+            module = ws.root_module(folder)
+            if not module.files:
+                continue
+            trails, problems, children = resolve_module(module, ws.loader(folder))
+        except Exception as exc:  # a resolver bug: this module is an input error, the run goes on
+            ws.errors.append(InputError(display_path(folder), 0, internal_error(exc)))
+            covered.add(os.path.abspath(folder))
             continue
-        trails, problems, children = resolve_module(module, ws.loader(folder))
         for block, why in problems:
             ws.errors.append(InputError(block.file, block.line, why, block.col))
-        covered.add(os.path.realpath(folder))
-        covered.update(os.path.realpath(c) for c in children)
+        covered.add(os.path.abspath(folder))
+        covered.update(os.path.abspath(c) for c in children)
         named = {display_path(p) for p in only} if only is not None else None
         results.extend((variants, named) for variants in trails)
     report.files_linted += ws.terraform_files_read()
     return results
 
 
-def _locally_called(found: Discovered, ws: Workspace) -> set[str]:
-    """Folders that a scanned module calls with a local ``source = "./..."``."""
-    called = set()
-    for folder in found.terraform:
-        for tf in ws.module(folder).files:
-            for block in tf.blocks:
-                source = block.attrs.get("source") if block.type == "module" else None
-                value = getattr(source.expr, "value", None) if source else None
-                if isinstance(value, str) and value.startswith(("./", "../")):
-                    called.add(os.path.realpath(os.path.join(folder, value)))
-    return called
+def _prepare(found: Discovered, ws: Workspace) -> None:
+    """Scan every file's text, drop what no trail can depend on, and parse the rest ahead (in parallel).
+
+    Named files are always parsed; ``--parse-all`` parses everything.
+    """
+    from .prefilter import Facts, Relevance, is_local_source
+    from .progress import Progress, wanted
+
+    settings, reader = ws.settings, ws.reader
+    explicit = {os.path.abspath(p) for p in settings.paths if os.path.isfile(p)}
+    files = {folder: ws.module_files(folder) for folder in found.terraform}
+    show = wanted(settings.progress)
+    scan = Progress(sum(len(tf) for tf, _ in files.values()) + len(found.documents), show, label="files scanned")
+
+    def facts_of(folder: str) -> list[Facts]:
+        tf = files[folder][0] if folder in files else ws.module_files(folder)[0]
+        out = []
+        for path in tf:
+            out.append(reader.facts(path, "tf"))
+            scan.advance()
+        return out
+
+    def downloaded_has_trail(folder: str) -> bool:
+        modules = os.path.join(folder, ".terraform", "modules")
+        return os.path.isdir(modules) and _tree_has_trail(modules, reader)
+
+    relevance = Relevance({}, downloaded_has_trail)
+    keep: dict[str, set[str] | None] = {}
+    for folder, only in found.terraform.items():
+        facts = relevance.folder_facts.setdefault(os.path.abspath(folder), facts_of(folder))
+        for f in facts:
+            ws.called.update(os.path.abspath(os.path.join(folder, src)) for src in f.sources if is_local_source(src))
+        if only is not None or settings.parse_all or relevance.relevant(folder, facts_of):
+            keep[folder] = only
+        else:
+            ws.scanned_only += len(files[folder][0])
+    found.terraform = keep
+
+    documents = []
+    for path in found.documents:
+        if settings.parse_all or os.path.abspath(path) in explicit or reader.facts(path, "doc").has_trail:
+            documents.append(path)
+        else:
+            found.skipped.append(path)
+        scan.advance()
+    found.documents = documents
+    scan.close()
+
+    jobs: list[tuple[str, str, bool]] = [("doc", path, False) for path in documents]
+    for folder in _with_local_children(keep, ws):
+        tf, tfvars = files[folder] if folder in files else ws.module_files(folder)
+        jobs.extend(("tf", path, False) for path in tf)
+        jobs.extend(("tf", path, True) for path in tfvars)
+    parse = Progress(len(jobs), show, label="files parsed")
+    reader.prefetch(jobs, parse)
+    parse.close()
+
+
+def _with_local_children(folders: dict[str, set[str] | None], ws: Workspace) -> list[str]:
+    """``folders`` and every folder they call through local module sources, each once."""
+    from .prefilter import is_local_source
+
+    out: list[str] = []
+    seen: set[str] = set()
+    stack = list(folders)
+    while stack:
+        folder = stack.pop()
+        real = os.path.abspath(folder)
+        if real in seen or not os.path.isdir(folder):
+            continue
+        seen.add(real)
+        out.append(folder)
+        for path in ws.module_files(folder)[0]:
+            for source in ws.reader.facts(path, "tf").sources:
+                if is_local_source(source):
+                    stack.append(os.path.normpath(os.path.join(folder, source)))
+    return out
+
+
+def _tree_has_trail(root: str, reader) -> bool:
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            if is_terraform(name) and reader.facts(os.path.join(folder, name), "tf").has_trail:
+                return True
+    return False
 
 
 def _documents(found: Discovered, ws: Workspace, report: Report) -> list[tuple[list[Trail], None]]:
-    from .frontends.cfn import load_document
     from .resolver.cloudformation import resolve_template
 
     results = []
     for path in found.documents:
-        try:
-            loaded = load_document(path, ws.settings.max_file_size)
-        except ParseError as err:
-            ws.error(path, err)
+        loaded = ws.reader.document(path)
+        if isinstance(loaded, ParseError):
+            ws.error(path, loaded)
             continue
         if loaded is None:
             report.files_skipped += 1
             continue
         report.files_linted += 1
         kind, data = loaded
-        if kind == "terraform-plan":
-            from .resolver.tfplan import resolve_plan
+        if kind == "cloudformation":
+            ws.templates[display_path(path)] = data
+        try:
+            if kind == "terraform-plan":
+                from .resolver.tfplan import resolve_plan
 
-            trails = resolve_plan(data, display_path(path))
-        else:
-            trails = resolve_template(data, display_path(path))
+                trails = resolve_plan(data, display_path(path))
+            else:
+                trails = resolve_template(data, display_path(path))
+        except Exception as exc:  # a resolver bug: as above
+            ws.error(path, ParseError(internal_error(exc)))
+            continue
         results.extend((variants, None) for variants in trails)
     return results
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Finding:
     resource: str
     resource_type: str
     suppression: Suppression | None = None
+    #: The automatic fix (a :class:`~cloudtrail_lint.fix.edits.Fix`) when one was planned (SARIF ``fixes``).
+    fix: Any = None
 
     @property
     def suppressed(self) -> bool:
@@ -55,6 +58,10 @@ class Report:
     files_linted: int = 0
     files_skipped: int = 0
     trails: int = 0
+    #: Every trail checked, as (resource, file, line): JUnit output has a test case per trail and rule.
+    checked: list[tuple[str, str, int]] = field(default_factory=list)
+    #: Ids of the rules that ran on every trail.
+    rules_run: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]

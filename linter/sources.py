@@ -23,6 +23,11 @@ def display_path(path: str) -> str:
 
 def read_text(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
     """The decoded text of ``path``; :class:`ParseError` when it is too big, binary or not text."""
+    return decode(read_bytes(path, max_size))
+
+
+def read_bytes(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """The bytes of ``path``; :class:`ParseError` when it is too big or cannot be read."""
     try:
         size = os.path.getsize(path)
         if size > max_size:
@@ -34,7 +39,7 @@ def read_text(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
             raw = handle.read(max_size + 1)
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror or exc}") from None
-    return decode(raw)
+    return raw
 
 
 def decode(raw: bytes) -> str:

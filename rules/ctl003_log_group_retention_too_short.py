@@ -58,7 +58,9 @@ class LogGroupRetentionTooShort(Rule):
         if group is None or not group.retention.known:
             return
         days = group.retention.data
-        if isinstance(days, int) and 0 < days < options.min_retention_days:
+        # a bool is an int in Python, but `true` is no number of days (CTL006 reports it)
+        is_days = isinstance(days, int) and not isinstance(days, bool)
+        if is_days and 0 < days < options.min_retention_days:
             yield (
                 f"log group {group.address} ({group.location.file}:{group.location.line}) keeps events {days} days;"
                 f" at least {options.min_retention_days} are required"

@@ -49,8 +49,8 @@ class LogGroupRetentionInvalid(Rule):
 
     def check(self, trail: Trail, options: Options) -> Iterator[str]:
         group = trail.log_group
-        if group is None or not group.retention.known:
-            return
+        if group is None or not group.retention.known or group.retention.data is None:
+            return  # unset (never expire) like CTL003, or CTL010's business
         days = group.retention.data
         if isinstance(days, bool) or not isinstance(days, int):
             yield f"log group {group.address} sets retention to {days!r}, which is not a number of days"

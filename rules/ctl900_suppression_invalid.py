@@ -15,9 +15,8 @@ _CFN_TRAIL_HEADER = "    Type: AWS::CloudTrail::Trail\n"
 
 def _cfn_with_metadata(entry: str) -> str:
     """CTL003's failing template with ``entry`` under the trail's ``Metadata``."""
-    return _CFN_BAD_TRAIL.replace(
-        _CFN_TRAIL_HEADER, _CFN_TRAIL_HEADER + "    Metadata:\n      cloudtrail-lint:\n        ignore:\n" + entry, 1
-    )
+    metadata = "    Metadata:\n      cloudtrail-lint:\n        ignore:\n" + entry
+    return _CFN_BAD_TRAIL.replace(_CFN_TRAIL_HEADER, _CFN_TRAIL_HEADER + metadata, 1)
 
 
 class SuppressionInvalid(Rule):
@@ -27,24 +26,26 @@ class SuppressionInvalid(Rule):
     title = "Suppression directive is malformed or matches no finding"
     what = (
         "Reports a `cloudtrail-lint: ignore` comment (Terraform) or `Metadata.cloudtrail-lint.ignore` entry"
-        " (CloudFormation) that has no `reason`, names an unknown rule id, has an unknown key or an `expires` date"
-        " that is not YYYY-MM-DD, cannot be read at all, or matches no finding. The finding is located at the"
-        " directive itself. An invalid directive suppresses nothing. The engine emits this rule after the other"
-        " rules ran; it has no check of its own."
+        " (CloudFormation) that has no `reason`, names an unknown rule id, has an unknown key or an `expires`"
+        " date that is not YYYY-MM-DD, cannot be read at all, or matches no finding. The finding is located"
+        " at the directive itself. An invalid directive suppresses nothing. The engine emits this rule after"
+        " the other rules ran; it has no check of its own."
     )
     why = (
-        "A suppression is an accepted risk. One that silently does nothing (a typo in the rule id, a directive"
-        " left behind after the trail was fixed or moved) hides nothing today but misleads reviewers, and one"
-        " without a reason cannot be reviewed at all. Typos are never silent."
+        "A suppression is an accepted risk. One that silently does nothing (a typo in the rule id, a"
+        " directive left behind after the trail was fixed or moved) hides nothing today but misleads"
+        " reviewers, and one without a reason cannot be reviewed at all. Typos are never silent."
     )
     fix = (
-        'Write the directive as `# cloudtrail-lint: ignore CTL003 reason="why" owner=team expires=YYYY-MM-DD` on'
-        " the line above the resource header or inside the block (CloudFormation: an `ignore` entry with `rule`"
-        " and `reason` in the resource's `Metadata`), or remove it when it no longer matches a finding."
+        "Write the directive as"
+        ' `# cloudtrail-lint: ignore CTL003 reason="why" owner=team expires=YYYY-MM-DD` on the line above the'
+        " resource header or inside the block (CloudFormation: an `ignore` entry with `rule` and `reason` in"
+        " the resource's `Metadata`), or remove it when it no longer matches a finding."
     )
     terraform = Example(
         bad="# cloudtrail-lint: ignore CTL003\n" + _TF_BAD_TRAIL,
-        good='# cloudtrail-lint: ignore CTL003 reason="org archive keeps 10 years" owner=secops\n' + _TF_BAD_TRAIL,
+        good='# cloudtrail-lint: ignore CTL003 reason="org archive keeps 10 years" owner=secops\n'
+        + _TF_BAD_TRAIL,
     )
     cloudformation = Example(
         bad=_cfn_with_metadata("          - rule: CTL03\n            reason: org archive keeps 10 years\n"),

@@ -45,3 +45,15 @@ def lint(cwd: Path | str, *args: str) -> Result:
 @pytest.fixture
 def run_lint():
     return lint
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """Every test run uses its own parse cache, never the user's."""
+    old = os.environ.get("CLOUDTRAIL_LINT_CACHE_DIR")
+    os.environ["CLOUDTRAIL_LINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("CLOUDTRAIL_LINT_CACHE_DIR", None)
+    else:
+        os.environ["CLOUDTRAIL_LINT_CACHE_DIR"] = old

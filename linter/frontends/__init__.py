@@ -1,5 +1,9 @@
 """Front-ends: read Terraform and CloudFormation files into syntax trees that keep positions."""
 
+#: Most levels of nesting a document may have (YAML/JSON collections, HCL blocks and expressions).
+#: Real templates and modules stay far below; hostile inputs nest 100,000 levels deep.
+MAX_DEPTH = 500
+
 
 class ParseError(Exception):
     """An input could not be read; carries the line (0 when unknown) and the reason."""

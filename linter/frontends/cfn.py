@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from . import ParseError
-from ..sources import read_text
+from ..sources import decode, read_bytes
 from .yaml_nodes import load
 
 _HINT = re.compile(r"""(?:^|[{,])\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
@@ -39,11 +39,32 @@ def load_template(path: str, max_size: int) -> dict[str, Any] | None:
 def load_document(path: str, max_size: int) -> tuple[str, dict[str, Any]] | None:
     """``("cloudformation", template)`` or ``("terraform-plan", plan)``; None when the file is neither."""
     try:
-        text = read_text(path, max_size)
+        raw = read_bytes(path, max_size)
+    except ParseError as err:
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(65536)
+        except OSError:
+            raise err from None  # unreadable: it cannot be told apart from a template, so it is an error
+        if looks_like_document(head):
+            raise
+        return None  # too large, and not a template: skipped like any other file
+    return document_from_bytes(raw, path)
+
+
+def looks_like_document(head: bytes) -> bool:
+    """Whether the start of a file reads like a template or a plan."""
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    text = head.decode("utf-16" if utf16 else "utf-8", "replace")
+    return bool(_HINT.search(text)) or _PLAN_HINT in text
+
+
+def document_from_bytes(raw: bytes, path: str) -> tuple[str, dict[str, Any]] | None:
+    """:func:`load_document` for bytes already read."""
+    try:
+        text = decode(raw)
     except ParseError:
-        with open(path, "rb") as handle:
-            head = handle.read(65536).decode("utf-8", "replace")
-        if _HINT.search(head) or _PLAN_HINT in head:
+        if looks_like_document(raw[:65536]):
             raise
         return None
     plan_like = path.endswith(".json") and _PLAN_HINT in text

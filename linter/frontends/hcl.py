@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import ParseError
+from . import MAX_DEPTH, ParseError
 from .hcl_ast import (
     Attribute,
     BinOp,
@@ -61,6 +61,8 @@ def parse_hcl(text: str, path: str) -> TfFile:
         column = getattr(exc, "column", 0) or 0
         token = getattr(exc, "token", None)
         detail = f"unexpected {token!r}" if token is not None else "unexpected input"
+        if len(detail) > 90:  # a token can be most of the file: keep the message one short line
+            detail = detail[:87] + "..."
         raise ParseError(f"invalid HCL: {detail}", max(line, 0), max(column, 0)) from None
     except lark.exceptions.LarkError as exc:
         raise ParseError(f"invalid HCL: {str(exc).splitlines()[0][:200]}") from None
@@ -69,7 +71,10 @@ def parse_hcl(text: str, path: str) -> TfFile:
     builder = _Builder(text, path, lark)
     out = TfFile(path)
     body = tree.children[0]
-    builder.body(body, out.blocks, out.attrs, out.comments)
+    try:
+        builder.body(body, out.blocks, out.attrs, out.comments)
+    except RecursionError:
+        raise ParseError("invalid HCL: nesting too deep") from None
     return out
 
 
@@ -79,6 +84,25 @@ class _Builder:
         self.path = path
         self.Tree = lark.Tree
         self.Token = lark.Token
+        self.depth = 0
+        # Every expression keeps its source text, so nested expressions copy the same characters
+        # again at each level; real files copy under 10 times their size.
+        self.budget = 64 * len(text) + 1_000_000
+
+    def enter(self, node) -> None:
+        """One more level of blocks or expressions; hostile nesting is an error, not a stack overflow."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            meta = node.meta
+            raise ParseError(f"invalid HCL: nesting too deep (more than {MAX_DEPTH} levels)",
+                             getattr(meta, "line", 0), getattr(meta, "column", 0))
+
+    def source(self, meta) -> str:
+        self.budget -= meta.end_pos - meta.start_pos
+        if self.budget < 0:
+            raise ParseError("invalid HCL: expressions nested too deeply for the size of the file", meta.line,
+                             meta.column)
+        return self.text[meta.start_pos:meta.end_pos]
 
     # ----- structure -----
     def body(self, body, blocks: list[Block], attrs: dict[str, Attribute], comments: list) -> None:
@@ -99,6 +123,7 @@ class _Builder:
                 comments.append((tok.line, value.rstrip("\n")))
 
     def block(self, node, comments: list) -> Block:
+        self.enter(node)
         parts = []
         body = None
         for child in node.children:
@@ -114,6 +139,7 @@ class _Builder:
         blk = Block(parts[0], parts[1:], {}, [], node.meta.line, node.meta.column, node.meta.end_line, self.path)
         if body is not None:
             self.body(body, blk.blocks, blk.attrs, comments)
+        self.depth -= 1
         return blk
 
     def name_of(self, node) -> str:
@@ -124,18 +150,24 @@ class _Builder:
         meta = node.meta
         if getattr(meta, "empty", True):
             return ""
-        return self.text[meta.start_pos:meta.end_pos]
+        return self.source(meta)
 
     def pos(self, node) -> tuple[int, int, str]:
         meta = node.meta
         if getattr(meta, "empty", True):
             return 0, 0, ""
-        return meta.line, meta.column, self.text[meta.start_pos:meta.end_pos]
+        return meta.line, meta.column, self.source(meta)
 
     def subtrees(self, node) -> list:
         return [c for c in node.children if isinstance(c, self.Tree) and c.data != "new_line_or_comment"]
 
-    def expr(self, node) -> Node:  # noqa: C901 - one dispatch over the grammar's expression rules
+    def expr(self, node) -> Node:
+        self.enter(node)
+        out = self._expr(node)
+        self.depth -= 1
+        return out
+
+    def _expr(self, node) -> Node:  # noqa: C901 - one dispatch over the grammar's expression rules
         kind = node.data
         line, col, src = self.pos(node)
         if kind == "expr_term":

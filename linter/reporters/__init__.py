@@ -13,7 +13,7 @@ def clean(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 
 def render(report, fmt: str, color: bool = False) -> tuple[str, str]:
@@ -26,6 +26,18 @@ def render(report, fmt: str, color: bool = False) -> tuple[str, str]:
         from .sarif import render_sarif
 
         return render_sarif(report), ""
+    if fmt == "junit":
+        from .junit import render_junit
+
+        return render_junit(report), ""
+    if fmt == "github":
+        from .github import render_github
+
+        return render_github(report), ""
+    if fmt == "gitlab":
+        from .gitlab import render_gitlab
+
+        return render_gitlab(report), ""
     from .text import render_text
 
     return render_text(report, color)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..docs import markdown, text
@@ -37,7 +38,7 @@ def render_sarif(report: Report) -> str:
             "message": {"text": f.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(f.file), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1),
                                "endLine": max(f.end_line, f.line, 1)},
                 },
@@ -54,13 +55,15 @@ def render_sarif(report: Report) -> str:
                 "status": "accepted",
                 "justification": f.suppression.reason,
             }]
+        if f.fix is not None and f.fix.replacements:
+            result["fixes"] = [_fix(f.fix)]
         results.append(result)
     notifications = [
         {
             "level": "error",
             "message": {"text": e.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": e.file, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": quote(e.file), "uriBaseId": "%SRCROOT%"},
                 **({"region": {"startLine": e.line}} if e.line > 0 else {}),
             }}],
         }
@@ -78,6 +81,7 @@ def render_sarif(report: Report) -> str:
                 "rules": descriptors,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The working directory of the run."}}},
+            "columnKind": "unicodeCodePoints",
             "invocations": [{
                 "executionSuccessful": not report.errors,
                 "toolExecutionNotifications": notifications,
@@ -86,3 +90,24 @@ def render_sarif(report: Report) -> str:
         }],
     }
     return json.dumps(log, indent=2) + "\n"
+
+
+def _fix(fix: Any) -> dict[str, Any]:
+    """A planned fix (:class:`~cloudtrail_lint.fix.edits.Fix`) as a SARIF ``fix`` object."""
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [
+            {
+                "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+                "replacements": [
+                    {
+                        "deletedRegion": {"startLine": r.start_line, "startColumn": r.start_column,
+                                          "endLine": r.end_line, "endColumn": r.end_column},
+                        **({"insertedContent": {"text": r.text}} if r.text else {}),
+                    }
+                    for r in replacements
+                ],
+            }
+            for path, replacements in sorted(fix.replacements.items())
+        ],
+    }

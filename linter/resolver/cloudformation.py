@@ -129,7 +129,14 @@ class Evaluator:
                         return self.eval(arg[3]["DefaultValue"])
                     return self.trace.unknown(f"Fn::FindInMap {'/'.join(map(to_str, keys))} is not in Mappings")
                 node = node[to_str(key)]
-            return self.eval(node)
+            key = f"mapping {'/'.join(map(to_str, keys))}"
+            if key in self._active:
+                return self.trace.unknown(f"Fn::FindInMap {key[8:]} refers to itself")
+            self._active.add(key)
+            try:
+                return self.eval(node)
+            finally:
+                self._active.discard(key)
         if fn == "Fn::Select":
             if not isinstance(arg, list) or len(arg) != 2:
                 return self.trace.unknown("malformed Fn::Select")
@@ -204,7 +211,14 @@ class Evaluator:
         props = body.get("Properties")
         if not isinstance(props, dict) or prop not in props:
             return None
-        return self.eval(props[prop])
+        key = f"property {prop} of {id(body)}"  # a resource whose property refers to the resource itself
+        if key in self._active:
+            return self.trace.unknown(f"{prop} refers to its own resource")
+        self._active.add(key)
+        try:
+            return self.eval(props[prop])
+        finally:
+            self._active.discard(key)
 
     def _name(self, body: dict[str, Any], prop: str) -> str:
         value = self._prop(body, prop)

@@ -27,6 +27,7 @@ from ..frontends.hcl_ast import (
     TupleExpr,
     UnaryOp,
 )
+from ..frontends.slim import UNREAD
 from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, Trail, Value
 from .tf_functions import FUNCTIONS, to_str
 from .values import MAX_VARIANTS, Trace, Unknown, as_days, to_value, unset
@@ -387,6 +388,8 @@ class Evaluator:
         coll = self.eval(node.coll, env)
         if isinstance(coll, Unknown):
             return coll
+        if coll is not None and not isinstance(coll, (dict, list, tuple)):  # Terraform rejects it too
+            return self.trace.unknown(f"error: `{_short(node.src)}` iterates over a {type(coll).__name__}")
         pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll or []))
         out_list: list[Any] = []
         out_map: dict[str, Any] = {}
@@ -568,6 +571,9 @@ class Evaluator:
         attr = inst.block.attrs.get(name)
         if attr is not None:
             return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.eval(attr.expr, inst.env()))
+        if UNREAD in inst.block.attrs and name not in ("arn", "id"):
+            return self.trace.unknown(f"{inst.address}.{name} was not read: only trails, log groups and IAM roles"
+                                      " are (lint with --parse-all to read every resource)")
         return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.computed(inst, name))
 
     def computed(self, inst: Instance, name: str) -> Any:

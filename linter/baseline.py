@@ -1,0 +1,103 @@
+"""Baselines: record today's findings so that only new ones fail, matched on rule, file and resource.
+
+Line numbers are not recorded: they shift whenever lines are added above a trail. A finding is
+identified by its rule, file and resource; when one trail has several findings of one rule, the
+baseline counts them, so a further one is still new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .findings import Finding, Suppression
+
+FORMAT_VERSION = 1
+
+Key = tuple[str, str, str]
+
+
+class BaselineError(Exception):
+    """The baseline file cannot be read or is not a cloudtrail-lint baseline."""
+
+
+def key(finding: Finding) -> Key:
+    return finding.rule, finding.file, finding.resource
+
+
+def fingerprint(rule: str, file: str, resource: str, occurrence: int = 0) -> str:
+    """A hash of what identifies a finding (never its line or message), stable across edits."""
+    text = "\x1f".join((rule, file, resource, str(occurrence)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprints(findings: Iterable[Finding]) -> list[str]:
+    """One fingerprint per finding; repeats of one rule on one resource are numbered in order."""
+    seen: Counter[Key] = Counter()
+    out = []
+    for finding in findings:
+        k = key(finding)
+        out.append(fingerprint(*k, seen[k]))
+        seen[k] += 1
+    return out
+
+
+@dataclass
+class Baseline:
+    path: str
+    counts: Counter[Key] = field(default_factory=Counter)
+
+
+def dumps(findings: list[Finding]) -> str:
+    """The baseline of ``findings`` that are not already suppressed, as JSON text."""
+    active = sorted((f for f in findings if not f.suppressed), key=lambda f: (*key(f), f.line))
+    entries = [
+        {"rule": f.rule, "file": f.file, "resource": f.resource, "fingerprint": fp}
+        for f, fp in zip(active, fingerprints(active))
+    ]
+    data = {"tool": "cloudtrail-lint", "version": FORMAT_VERSION, "findings": entries}
+    return json.dumps(data, indent=2) + "\n"
+
+
+def write(path: str, findings: list[Finding]) -> int:
+    """Write the baseline; return how many findings it holds."""
+    text = dumps(findings)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return len(json.loads(text)["findings"])
+
+
+def load(path: str) -> Baseline:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise BaselineError(f"{path}: baseline is not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("tool") != "cloudtrail-lint" or not isinstance(
+            data.get("findings"), list):
+        raise BaselineError(f"{path}: not a cloudtrail-lint baseline (written by --write-baseline)")
+    if data.get("version") != FORMAT_VERSION:
+        raise BaselineError(f"{path}: baseline version {data.get('version')!r} is not supported")
+    baseline = Baseline(path)
+    for i, entry in enumerate(data["findings"]):
+        fields = ("rule", "file", "resource")
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in fields):
+            raise BaselineError(f"{path}: findings[{i}] needs string rule, file and resource")
+        baseline.counts[(entry["rule"], entry["file"], entry["resource"])] += 1
+    return baseline
+
+
+def apply(findings: list[Finding], baseline: Baseline) -> None:
+    """Mark findings recorded in ``baseline`` as suppressed (kind ``baseline``)."""
+    left = Counter(baseline.counts)
+    for finding in sorted((f for f in findings if not f.suppressed), key=Finding.sort_key):
+        k = key(finding)
+        if left[k] > 0:
+            left[k] -= 1
+            finding.suppression = Suppression("baseline", f"recorded in baseline {baseline.path}",
+                                              origin=baseline.path)

@@ -1,0 +1,168 @@
+"""A cache of parsed files and scan facts under the user's cache directory.
+
+Parsed syntax trees are stored by the SHA-256 of the file's bytes, so a changed file is never read
+from the cache; every entry also lives under a directory named after the linter's and the parser's
+versions, so an upgrade starts afresh. The scan facts of unchanged files are kept in one index keyed
+by path and ``stat`` signature, so a warm run does not even read them. Every write goes to a
+temporary file that is renamed into place: concurrent runs and a killed run leave whole entries or
+none, and an entry that cannot be read is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from typing import Any
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Loads only this linter's own data classes: a tampered cache entry cannot name other callables."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("cloudtrail_lint."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+def _load(handle: Any) -> Any:
+    return _SafeUnpickler(handle).load()
+
+
+#: Files changed this recently are not trusted by their ``stat`` signature (mtime granularity).
+_RACY_SECONDS = 2.0
+
+
+def default_directory() -> str:
+    """``$CLOUDTRAIL_LINT_CACHE_DIR``, else the platform's user cache directory."""
+    explicit = os.environ.get("CLOUDTRAIL_LINT_CACHE_DIR")
+    if explicit:
+        return explicit
+    if sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Caches")
+    elif os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "cloudtrail-lint")
+
+
+def _version_key() -> str:
+    from . import __version__
+
+    try:
+        from importlib.metadata import version
+
+        hcl = version("python-hcl2")
+    except Exception:
+        hcl = "unknown"
+    return f"v{__version__}-hcl2-{hcl}-py{sys.version_info[0]}{sys.version_info[1]}"
+
+
+_STARTED = time.time()
+
+
+def signature(stat: os.stat_result) -> tuple[int, int, int, int] | None:
+    """The ``stat`` fields that change when a file does; None when the file is too new to trust."""
+    if _STARTED - stat.st_mtime < _RACY_SECONDS:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
+
+
+class Cache:
+    """Parsed files by content hash, and per-path scan facts by stat signature."""
+
+    def __init__(self, directory: str | None = None, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.root = os.path.join(directory or default_directory(), _version_key())
+        self._index: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
+        self._index_dirty = False
+        self._index_loaded = False
+
+    # ----- parsed files -----
+    @staticmethod
+    def digest(data: bytes, kind: str) -> str:
+        return hashlib.sha256(kind.encode() + b"\0" + data).hexdigest()
+
+    def get(self, digest: str) -> Any:
+        if not self.enabled:
+            return None
+        path = os.path.join(self.root, "parsed", digest[:2], digest)
+        try:
+            with open(path, "rb") as handle:
+                return _load(handle)
+        except Exception:  # missing, truncated by a killed run, or from an incompatible build
+            return None
+
+    def put(self, digest: str, value: Any) -> None:
+        if self.enabled:
+            self._write(os.path.join(self.root, "parsed", digest[:2], digest), value)
+
+    # ----- scan facts -----
+    def facts(self, path: str, stat: os.stat_result) -> Any:
+        if not self.enabled:
+            return None
+        self._load_index()
+        sig = signature(stat)
+        entry = self._index.get(path)
+        return entry[1] if sig is not None and entry is not None and entry[0] == sig else None
+
+    def put_facts(self, path: str, stat: os.stat_result, facts: Any) -> None:
+        sig = signature(stat)
+        if self.enabled and sig is not None:
+            self._load_index()
+            self._index[path] = (sig, facts)
+            self._index_dirty = True
+
+    def save(self) -> None:
+        """Write the facts index (merged with what a concurrent run may have written meanwhile)."""
+        if not (self.enabled and self._index_dirty):
+            return
+        current = self._read(self._index_path()) or {}
+        if isinstance(current, dict):
+            current.update(self._index)
+            self._index = current
+        self._write(self._index_path(), self._index)
+        self._index_dirty = False
+
+    def _index_path(self) -> str:
+        return os.path.join(self.root, "facts-index.pickle")
+
+    def _load_index(self) -> None:
+        if not self._index_loaded:
+            self._index_loaded = True
+            loaded = self._read(self._index_path())
+            if isinstance(loaded, dict):
+                self._index = loaded
+
+    @staticmethod
+    def _read(path: str) -> Any:
+        try:
+            with open(path, "rb") as handle:
+                return _load(handle)
+        except Exception:
+            return None
+
+    @staticmethod
+    def _write(path: str, value: Any) -> None:
+        folder = os.path.dirname(path)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass  # a cache that cannot be written only costs speed

@@ -1,0 +1,54 @@
+"""What every fixer shares in one run: the settings, the files read for fixing, names already taken."""
+
+from __future__ import annotations
+
+import os
+
+from ..arn import VALID_RETENTION_DAYS
+from ..engine import Settings
+from .edits import Source
+
+
+class NotFixable(Exception):
+    """A finding the fixer leaves alone; the message says why, in words a user can act on."""
+
+
+def retention_target(days: int, minimum: int) -> int | None:
+    """The smallest retention CloudWatch Logs accepts that is at least ``days`` and ``minimum``."""
+    floor = max(days, minimum)
+    return next((d for d in VALID_RETENTION_DAYS if d >= floor), None)
+
+
+class FixContext:
+    """Shared state of one fix run."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._sources: dict[str, Source] = {}
+        self._names: set[tuple[str, str]] = set()
+
+    def source(self, path: str) -> Source:
+        """The file ``path`` (a display path) as read for fixing; :class:`NotFixable` if it cannot be."""
+        key = os.path.realpath(path)
+        if key not in self._sources:
+            try:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+                self._sources[key] = Source(path, raw)
+            except OSError as exc:
+                raise NotFixable(f"cannot read {path}: {exc.strerror or exc}") from None
+            except UnicodeDecodeError:
+                raise NotFixable(f"{path} is not UTF-8 text, which the fixer does not edit") from None
+        return self._sources[key]
+
+    def sources(self) -> dict[str, Source]:
+        return dict(self._sources)
+
+    def claim(self, scope: str, name: str, taken: set[str], sep: str = "_") -> str:
+        """``name``, or ``name`` with a number, not in ``taken`` and not claimed before in ``scope``."""
+        candidate, n = name, 1
+        while candidate in taken or (scope, candidate) in self._names:
+            n += 1
+            candidate = f"{name}{sep}{n}"
+        self._names.add((scope, candidate))
+        return candidate

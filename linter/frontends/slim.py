@@ -1,0 +1,244 @@
+"""Skip, before parsing, the bodies of Terraform resources that no trail check reads.
+
+A typical module file is mostly buckets, security groups and functions; the trail checks only read
+trails, log groups, IAM roles and the non-resource blocks (variables, locals, outputs, modules, data
+sources). The body of every other top-level ``resource`` block is blanked out before python-hcl2
+sees it and replaced by one marker attribute, keeping every line and column of the rest of the file
+in place. The resolver treats a marked resource as existing with attributes it did not read. Any
+text this scanner is not sure about is left whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Resource types whose bodies the rules read.
+READ_TYPES = frozenset({"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_iam_role"})
+#: The attribute that marks a resource whose body was not read.
+UNREAD = "__cloudtrail_lint_unread__"
+
+_HEADER = re.compile(r'[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*\{')
+_RESOURCE = re.compile(r'resource[ \t]+"([^"\n]+)"[ \t]+"[^"\n]+"[ \t]*\{')
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\n")
+_SPECIAL = re.compile(r'[{}"#/<]')
+_EXPR_SPECIAL = re.compile(r'[{}()\[\]"#/<\n]')
+_ATTRIBUTE = re.compile(r'([A-Za-z_][\w-]*)[ \t]*=(?!=)')
+#: The only attributes of these blocks that the resolver reads (by block type, or resource type).
+_KEEP_ATTRIBUTES = {
+    "variable": {"default"},
+    "output": {"value"},
+    "data": {"count", "for_each"},
+    "aws_iam_role": {"name", "name_prefix", "path", "count", "for_each"},
+}
+_BLOCK_KIND = re.compile(r'(variable|output|data)[ \t]+("[^"\n]*"|[A-Za-z_][\w-]*)[ \t]*')
+
+
+class _Unsure(Exception):
+    """The text does not look like what this scanner handles: parse it whole."""
+
+
+def _skip_string(text: str, i: int) -> int:
+    """``i`` is just past an opening quote; return the index just past the closing one."""
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+        elif c == '"':
+            return i + 1
+        elif c in "$%" and text.startswith("{", i + 1) and not text.startswith(c, i - 1 if i else 0):
+            i = _skip_braces(text, i + 1)
+        elif c == "\n":
+            raise _Unsure
+        else:
+            i += 1
+    raise _Unsure
+
+
+def _skip_braces(text: str, i: int) -> int:
+    """``text[i]`` is ``{``; return the index just past its matching ``}``."""
+    depth = 0
+    n = len(text)
+    while i < n:
+        match = _SPECIAL.search(text, i)
+        if match is None:
+            raise _Unsure
+        i = match.start()
+        c = text[i]
+        if c == "{":
+            depth += 1
+            i += 1
+        elif c == "}":
+            depth -= 1
+            i += 1
+            if depth == 0:
+                return i
+        elif c == '"':
+            i = _skip_string(text, i + 1)
+        elif c == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise _Unsure
+            i = end + 2
+        elif c == "<":
+            end = _skip_heredoc(text, i)
+            i = i + 1 if end is None else end
+        else:
+            i += 1
+    raise _Unsure
+
+
+def _skip_heredoc(text: str, i: int) -> int | None:
+    heredoc = _HEREDOC.match(text, i)
+    if heredoc is None:
+        return None
+    closing = re.compile(r"^[ \t]*" + re.escape(heredoc.group(1)) + r"[ \t]*$", re.M)
+    end = closing.search(text, heredoc.end())
+    if end is None:
+        raise _Unsure
+    return end.end()
+
+
+def _skip_expression(text: str, i: int, stop: int) -> int:
+    """From the start of an attribute's expression, the index of the line break that ends it."""
+    depth = 0
+    while i < stop:
+        match = _EXPR_SPECIAL.search(text, i, stop)
+        if match is None:
+            return stop
+        i = match.start()
+        c = text[i]
+        if c == "\n":
+            if depth == 0:
+                return i
+            i += 1
+        elif c in "{([":
+            depth += 1
+            i += 1
+        elif c in "})]":
+            depth -= 1
+            i += 1
+            if depth < 0:
+                return i - 1  # the closing brace of a one-line block
+        elif c == '"':
+            i = _skip_string(text, i + 1)
+        elif c == "#" or text.startswith("//", i):
+            end = text.find("\n", i, stop)
+            return stop if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2, stop)
+            if end < 0:
+                raise _Unsure
+            i = end + 2
+        elif c == "<":
+            end = _skip_heredoc(text, i)
+            i = i + 1 if end is None else end
+        else:
+            i += 1
+    return stop
+
+
+def _kept_spans(text: str, start: int, stop: int, keep: set[str]) -> list[tuple[int, int]] | None:
+    """Spans of the ``keep`` attributes in the block body ``text[start:stop]``; None when unsure."""
+    spans = []
+    i = start
+    while i < stop:
+        c = text[i]
+        if c in " \t\r\n":
+            i += 1
+        elif c == "#" or text.startswith("//", i):
+            end = text.find("\n", i, stop)
+            i = stop if end < 0 else end + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2, stop)
+            if end < 0:
+                return None
+            i = end + 2
+        else:
+            attribute = _ATTRIBUTE.match(text, i)
+            if attribute is not None:
+                end = _skip_expression(text, attribute.end(), stop)
+                if attribute.group(1) in keep:
+                    spans.append((i, end))
+                i = end
+                continue
+            header = _HEADER.match(text, i, stop)
+            if header is None:
+                return None
+            i = _skip_braces(text, header.end() - 1)
+    return spans
+
+
+def _blank(text: str, start: int, end: int, marker: str = "") -> str:
+    """A stand-in for ``text[start:end]`` with the same line breaks, optionally holding ``marker``.
+
+    The skipped lines go into one block comment: python-hcl2 lexes a comment as one token, but every
+    blank line as a token of its own.
+    """
+    breaks = text.count("\n", start, end)
+    if breaks == 0:
+        return f" {marker} " if marker else " "
+    if breaks == 1:
+        return f"\n{marker} " if marker else "\n"
+    return "\n" + (marker + " " if marker else "") + "/*" + "\n" * (breaks - 1) + "*/"
+
+
+def slim(text: str) -> str | None:
+    """``text`` with unread resource bodies blanked, or None when nothing was blanked or it is unsure."""
+    out: list[str] = []
+    pos = 0
+    i = 0
+    n = len(text)
+    changed = False
+    try:
+        while i < n:
+            c = text[i]
+            if c in " \t\r\n":
+                i += 1
+            elif c == "#" or text.startswith("//", i):
+                end = text.find("\n", i)
+                i = n if end < 0 else end + 1
+            elif text.startswith("/*", i):
+                end = text.find("*/", i + 2)
+                if end < 0:
+                    raise _Unsure
+                i = end + 2
+            else:
+                header = _HEADER.match(text, i)
+                if header is None:
+                    raise _Unsure  # a top-level attribute or something unexpected
+                brace = header.end() - 1
+                end = _skip_braces(text, brace)
+                resource = _RESOURCE.match(text, i)
+                kind = _BLOCK_KIND.match(text, i)
+                keep = _KEEP_ATTRIBUTES[kind.group(1)] if kind else None
+                if resource is not None:
+                    keep = _KEEP_ATTRIBUTES.get(resource.group(1))
+                if keep is not None:
+                    spans = _kept_spans(text, brace + 1, end - 1, keep)
+                    if spans is None:
+                        raise _Unsure
+                    cursor = brace + 1
+                    out.append(text[pos:cursor])
+                    for span_start, span_end in spans:
+                        out.append(_blank(text, cursor, span_start))
+                        out.append(text[span_start:span_end])
+                        cursor = span_end
+                    out.append(_blank(text, cursor, end - 1))
+                    pos = end - 1
+                    changed = True
+                elif resource and resource.group(1) not in READ_TYPES:
+                    out.append(text[pos:brace + 1])
+                    out.append(_blank(text, brace + 1, end - 1, f"{UNREAD}=1"))
+                    pos = end - 1
+                    changed = True
+                i = end
+    except _Unsure:
+        return None
+    if not changed:
+        return None
+    out.append(text[pos:])
+    return "".join(out)

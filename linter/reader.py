@@ -1,0 +1,249 @@
+"""Reads every input once: text-scan facts, the content-hash cache, and parsing in worker processes."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .cache import Cache
+from .frontends import ParseError
+from .prefilter import Facts, scan_document, scan_terraform
+from .sources import decode, display_path, read_bytes
+
+#: Fewer files than this are parsed in this process: starting workers would cost more.
+PARALLEL_MIN_FILES = 12
+
+
+def _internal_error(exc: BaseException) -> str:
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} (please report this)"
+
+
+def parse_terraform_bytes(raw: bytes, path: str, tfvars: bool, whole: bool = True) -> Any:
+    """A TfFile, or the ParseError that says why the file could not be read.
+
+    Unless ``whole``, the bodies of resources no trail check reads are skipped (see ``slim``).
+    """
+    try:
+        text = decode(raw)
+        shown = display_path(path)
+        if path.endswith(".json"):
+            from .frontends.tfjson import parse_tf_json
+
+            return parse_tf_json(text, shown, tfvars)
+        from .frontends.hcl import parse_hcl
+
+        if not (whole or tfvars):
+            from .frontends.slim import slim
+
+            slimmed = slim(text)
+            if slimmed is not None:
+                try:
+                    return parse_hcl(slimmed, shown)
+                except ParseError:
+                    pass  # report the error as the whole file gives it
+        return parse_hcl(text, shown)
+    except ParseError as err:
+        return err
+    except RecursionError:
+        return ParseError("nesting too deep")
+    except Exception as exc:  # a front-end bug: this file is an input error, the run goes on
+        return ParseError(_internal_error(exc))
+
+
+def parse_document_bytes(raw: bytes, path: str) -> Any:
+    """``(kind, data)``, None (not a template or plan), or a ParseError."""
+    from .frontends.cfn import document_from_bytes
+
+    try:
+        return document_from_bytes(raw, path)
+    except ParseError as err:
+        return err
+    except RecursionError:
+        return ParseError("nesting too deep")
+    except Exception as exc:
+        return ParseError(_internal_error(exc))
+
+
+def _job(job: tuple[str, str, bool, int, bool]) -> tuple[str, Any, str | None]:
+    """Worker: read and parse one file; return (path, result, cache digest)."""
+    kind, path, tfvars, max_size, whole = job
+    try:
+        raw = read_bytes(path, max_size)
+    except ParseError as err:
+        return path, err, None
+    digest = Cache.digest(raw, _cache_kind(kind, tfvars, whole, path))
+    result = parse_terraform_bytes(raw, path, tfvars, whole) if kind == "tf" else parse_document_bytes(raw, path)
+    return path, result, digest
+
+
+def _cache_kind(kind: str, tfvars: bool, whole: bool, path: str) -> str:
+    return f"{kind}:{int(tfvars)}:{int(whole)}:{display_path(path)}"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class Reader:
+    """Facts and parse results for the files of one run, from the cache where it has them."""
+
+    def __init__(self, cache: Cache, max_size: int, jobs: int = 1, whole: bool = False) -> None:
+        #: Parse every resource body (``--parse-all``), not only those the rules read.
+        self.whole = whole
+        self.cache = cache
+        self.max_size = max_size
+        self.jobs = max(1, jobs)
+        self._parsed: dict[tuple[str, str], Any] = {}
+
+    # ----- text scan -----
+    def facts(self, path: str, kind: str) -> Facts:
+        """What a text scan of ``path`` shows; unreadable files count as relevant (to report them)."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return Facts(True)
+        key = f"{kind}:{os.path.abspath(path)}"
+        cached = self.cache.facts(key, stat)
+        if isinstance(cached, Facts):
+            return cached
+        if stat.st_size > self.max_size:
+            return Facts(True)  # reported by the front-end with the size limit
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return Facts(True)
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            try:
+                raw = raw.decode("utf-16").encode("utf-8")
+            except UnicodeDecodeError:
+                raw = b"\x00"
+        if b"\x00" in raw or not (raw.isascii() or _is_utf8(raw)):
+            facts = Facts(True)  # not text: an input error, it must reach a front-end to be reported
+        else:
+            facts = scan_terraform(raw) if kind == "tf" else scan_document(raw)
+        self.cache.put_facts(key, stat, facts)
+        return facts
+
+    # ----- parsing -----
+    def terraform(self, path: str, tfvars: bool = False) -> Any:
+        return self._get("tf", path, tfvars)
+
+    def document(self, path: str) -> Any:
+        return self._get("doc", path, False)
+
+    def _get(self, kind: str, path: str, tfvars: bool) -> Any:
+        key = (kind, os.path.abspath(path))
+        if key not in self._parsed:
+            self._parsed[key] = self._load(kind, path, tfvars)
+        return self._parsed[key]
+
+    def _load(self, kind: str, path: str, tfvars: bool) -> Any:
+        found, result, raw, digest = self._lookup(kind, path, tfvars)
+        if found:
+            return result
+        if raw is None:
+            return result  # the read error
+        if kind == "tf":
+            result = parse_terraform_bytes(raw, path, tfvars, self.whole)
+        else:
+            result = parse_document_bytes(raw, path)
+        self.cache.put(digest, (result,))
+        return result
+
+    def _lookup(self, kind: str, path: str, tfvars: bool) -> tuple[bool, Any, bytes | None, str]:
+        """(found in cache, result, bytes read, digest). An unchanged file's digest comes from the index,
+        so it is not even read."""
+        cache_kind = _cache_kind(kind, tfvars, self.whole, path)
+        index_key = f"digest:{cache_kind}:{os.path.abspath(path)}"
+        try:
+            stat = os.stat(path)
+            known = self.cache.facts(index_key, stat)
+        except OSError:
+            stat, known = None, None
+        if known is not None:
+            hit = self.cache.get(known)
+            if hit is not None:
+                return True, hit[0], None, known
+        try:
+            raw = read_bytes(path, self.max_size)
+        except ParseError as err:
+            return False, parse_document_error(path, err) if kind == "doc" else err, None, ""
+        digest = Cache.digest(raw, cache_kind)
+        if stat is not None:
+            self.cache.put_facts(index_key, stat, digest)
+        hit = self.cache.get(digest)
+        if hit is not None:
+            return True, hit[0], raw, digest
+        return False, None, raw, digest
+
+    def prefetch(self, jobs: list[tuple[str, str, bool]], progress: Any = None) -> None:
+        """Parse ``(kind, path, tfvars)`` jobs ahead, in worker processes when there are enough."""
+        todo = [(k, p, t) for k, p, t in jobs if (k, os.path.abspath(p)) not in self._parsed]
+        if self.jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+            todo = self._from_cache(todo, progress)
+        if self.jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+            self._parallel(todo, progress)
+            return
+        for kind, path, tfvars in todo:
+            self._get(kind, path, tfvars)
+            if progress is not None:
+                progress.advance()
+
+    def _from_cache(self, todo: list[tuple[str, str, bool]], progress: Any) -> list[tuple[str, str, bool]]:
+        """Serve cached files here; return the ones that still need parsing."""
+        left = []
+        for kind, path, tfvars in todo:
+            found, result, _raw, _digest = self._lookup(kind, path, tfvars)
+            if found:
+                self._parsed[(kind, os.path.abspath(path))] = result
+                if progress is not None:
+                    progress.advance()
+            else:
+                left.append((kind, path, tfvars))
+        return left
+
+    def _parallel(self, todo: list[tuple[str, str, bool]], progress: Any) -> None:
+        import concurrent.futures
+        import multiprocessing
+        import warnings
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        jobs = [(kind, path, tfvars, self.max_size, self.whole) for kind, path, tfvars in todo]
+        workers = min(self.jobs, len(jobs))
+        chunk = max(1, len(jobs) // (8 * workers))
+        kinds = {path: (kind, tfvars) for kind, path, tfvars in todo}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork from a worker thread
+                with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+                    for path, result, digest in pool.map(_job, jobs, chunksize=chunk):
+                        kind, tfvars = kinds[path]
+                        if kind == "doc" and isinstance(result, ParseError):
+                            result = parse_document_error(path, result)
+                        self._parsed[(kind, os.path.abspath(path))] = result
+                        if digest is not None:
+                            self.cache.put(digest, (result,))
+                        if progress is not None:
+                            progress.advance()
+        except (OSError, RuntimeError, concurrent.futures.process.BrokenProcessPool):
+            for kind, path, tfvars in todo:  # no worker processes here: parse in this one
+                self._get(kind, path, tfvars)
+
+
+def parse_document_error(path: str, err: ParseError) -> Any:
+    """A document that could not be read is an error only if it looks like a template or plan."""
+    from .frontends.cfn import looks_like_document
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return err
+    return err if looks_like_document(head) else None

@@ -1,0 +1,39 @@
+"""GitHub Actions workflow commands: each unsuppressed finding becomes an annotation on the pull request.
+
+``::error file=main.tf,line=1,col=1,title=CTL001 cloudwatch-logs-not-configured::message``; values
+are %-escaped as the runner requires (``%``, CR and LF everywhere, also ``:`` and ``,`` in properties).
+"""
+
+from __future__ import annotations
+
+from ..findings import Report
+from .text import summary
+
+_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(kind: str, message: str, **props: str) -> str:
+    shown = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
+    return f"::{kind} {shown}::{escape_data(message)}" if shown else f"::{kind}::{escape_data(message)}"
+
+
+def render_github(report: Report) -> str:
+    out = []
+    for f in report.findings:
+        if f.suppressed:
+            continue
+        out.append(_command(_COMMAND.get(f.severity, "error"), f"{f.message} [{f.resource}]", file=f.file,
+                            line=str(max(f.line, 1)), col=str(max(f.column, 1)), title=f"{f.rule} {f.name}"))
+    for e in report.errors:
+        props = {"file": e.file, **({"line": str(e.line)} if e.line > 0 else {}), "title": "input error"}
+        out.append(_command("error", e.message, **props))
+    out.append(summary(report))
+    return "\n".join(out) + "\n"
