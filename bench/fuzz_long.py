@@ -13,8 +13,11 @@ later rounds; the session goes on with the others. Exit status 1 when anything f
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections import Counter
@@ -31,6 +34,14 @@ from tests import test_fuzz as fuzz  # noqa: E402
 CHUNK = 250  # examples per property and round
 
 
+def _in_locals(expr: str) -> str:
+    return f"locals {{\n  x = {expr}\n}}\n"
+
+
+def _main_tf(files: dict[str, str]) -> tuple[str, str]:
+    return "main.tf", files["main.tf"]
+
+
 def properties() -> dict[str, tuple[st.SearchStrategy, object]]:
     """Name: (strategy of argument tuples, the CI test whose body checks one example)."""
     return {
@@ -39,12 +50,12 @@ def properties() -> dict[str, tuple[st.SearchStrategy, object]]:
         "mutated-cloudformation": (
             st.tuples(fuzz.mutated(st.builds(fuzz.serialise, fuzz.cfn_template(), fuzz.FORMS))),
             fuzz.test_fuzz_mutated_cloudformation),
-        "mutated-terraform": (
-            st.tuples(fuzz.mutated(fuzz.terraform_module().map(lambda files: ("main.tf", files["main.tf"])))),
-            fuzz.test_fuzz_mutated_terraform),
+        "mutated-terraform": (st.tuples(fuzz.mutated(fuzz.terraform_module().map(_main_tf))),
+                              fuzz.test_fuzz_mutated_terraform),
         "decode-bytes": (st.tuples(st.binary(max_size=4000)), fuzz.test_fuzz_decode_bytes),
-        "yaml-loader": (st.tuples(st.one_of(fuzz.YAMLISH, st.text(max_size=400))), fuzz.test_fuzz_yaml_loader),
-        "hcl-parser": (st.tuples(st.one_of(fuzz.HCLISH, fuzz.HCL_EXPR.map(lambda e: f"locals {{\n  x = {e}\n}}\n"))),
+        "yaml-loader": (st.tuples(st.one_of(fuzz.YAMLISH, st.text(max_size=400))),
+                        fuzz.test_fuzz_yaml_loader),
+        "hcl-parser": (st.tuples(st.one_of(fuzz.HCLISH, fuzz.HCL_EXPR.map(_in_locals))),
                        fuzz.test_fuzz_hcl_parser),
     }
 
@@ -71,6 +82,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    cache = tempfile.mkdtemp(prefix="ctl-fuzz-cache-")  # exercised too, but never the user's cache
+    os.environ["CLOUDTRAIL_LINT_CACHE_DIR"] = cache
     props = properties()
     active = [n for n in props if not args.only or n in args.only]
     count: Counter = Counter()
@@ -91,7 +104,8 @@ def main() -> int:
                 active.remove(name)
                 print(f"FAILED {name}:\n{failures[name]}", file=sys.stderr, flush=True)
         done = sum(count.values())
-        print(f"round {rounds}: {done} examples, {time.monotonic() - start:.0f}s", file=sys.stderr, flush=True)
+        elapsed = time.monotonic() - start
+        print(f"round {rounds}: {done} examples, {elapsed:.0f}s", file=sys.stderr, flush=True)
     elapsed = time.monotonic() - start
     print(f"\n{sum(count.values())} examples in {elapsed:.0f}s ({rounds} rounds)")
     for name in props:
@@ -100,6 +114,7 @@ def main() -> int:
             print(f"  {name:<24} {count[name]:>7} examples  {state}")
     for name, text in failures.items():
         print(f"\n--- {name}\n{text}")
+    shutil.rmtree(cache, ignore_errors=True)
     return 1 if failures else 0
 
 

@@ -61,7 +61,25 @@ def _version_key() -> str:
         hcl = version("python-hcl2")
     except Exception:
         hcl = "unknown"
-    return f"v{__version__}-hcl2-{hcl}-py{sys.version_info[0]}{sys.version_info[1]}"
+    return f"v{__version__}-hcl2-{hcl}-py{sys.version_info[0]}{sys.version_info[1]}-{_code_digest()}"
+
+
+def _code_digest() -> str:
+    """A digest of the code that shapes cached entries, so a changed checkout never reads stale ones."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for folder in (package, os.path.join(package, "frontends")):
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
+        except OSError:
+            continue
+        for name in names:
+            try:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    digest.update(name.encode() + handle.read())
+            except OSError:
+                pass
+    return digest.hexdigest()[:12]
 
 
 _STARTED = time.time()
@@ -87,7 +105,7 @@ class Cache:
     # ----- parsed files -----
     @staticmethod
     def digest(data: bytes, kind: str) -> str:
-        return hashlib.sha256(kind.encode() + b"\0" + data).hexdigest()
+        return hashlib.sha256(kind.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()  # any name
 
     def get(self, digest: str) -> Any:
         if not self.enabled:

@@ -69,6 +69,7 @@ class _Walker:
             self.out.documents.append(path)
         elif not explicit and is_auto_tfvars(name):
             self._listing(os.path.dirname(path) or ".")[1].append(path)
+            self.out.skipped.append(path)  # variable values, read with their module: not linted themselves
         elif explicit and (is_auto_tfvars(name) or name.endswith((".tfvars", ".tfvars.json"))):
             # a tfvars file named on its own (pre-commit): lint the module it belongs to
             self.out.terraform.setdefault(os.path.dirname(path) or ".", None)

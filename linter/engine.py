@@ -67,6 +67,7 @@ class Workspace:
         self.listings: dict[str, tuple[list[str], list[str]]] = {}
         #: Terraform files that a text scan showed cannot hold or lead to a trail (never parsed).
         self.scanned_only = 0
+        self.scanned_only_paths: list[str] = []
         #: Local module calls found by the text scan: realpath of a called folder.
         self.called: set[str] = set()
         #: CloudFormation templates read this run, by display path (suppressions live in their Metadata).
@@ -227,10 +228,12 @@ def run(settings: Settings) -> Report:
     checked: list[tuple[list[Trail], set[str] | None]] = []
 
     checked.extend(_terraform(found, ws, report))
+    # a folder the scan found no trail in may still be parsed as a module another one calls: count it once
+    report.files_linted -= sum(os.path.abspath(p) in ws._tf for p in ws.scanned_only_paths)
     checked.extend(_documents(found, ws, report))
     report.files_skipped += len(found.skipped)
     for variants, only in checked:
-        if only is not None and variants and os.path.normpath(variants[0].location.file) not in only:
+        if only is not None and variants and not _touches(variants, only):
             continue
         if settings.excludes and variants and is_excluded(variants[0].location.file, settings.excludes):
             continue  # written in an excluded file of a module read whole for resolution
@@ -245,6 +248,15 @@ def run(settings: Settings) -> Report:
     report.findings.sort(key=Finding.sort_key)
     report.errors.sort(key=lambda e: (e.file, e.line, e.message))
     return report
+
+
+def _touches(variants: list[Trail], named: set[str]) -> bool:
+    """Whether a trail is written in, or delivers to a log group written in, one of the named files."""
+    for trail in variants:
+        files = [trail.location.file] + ([trail.log_group.location.file] if trail.log_group else [])
+        if any(os.path.normpath(f) in named for f in files):
+            return True
+    return False
 
 
 def _suppress(report: Report, ws: Workspace, found: Discovered, settings: Settings) -> None:
@@ -333,6 +345,7 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
 
     settings, reader = ws.settings, ws.reader
     explicit = {os.path.abspath(p) for p in settings.paths if os.path.isfile(p)}
+    reader.whole_paths = explicit
     files = {folder: ws.module_files(folder) for folder in found.terraform}
     show = wanted(settings.progress)
     scan = Progress(sum(len(tf) for tf, _ in files.values()) + len(found.documents), show, label="files scanned")
@@ -359,6 +372,7 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
             keep[folder] = only
         else:
             ws.scanned_only += len(files[folder][0])
+            ws.scanned_only_paths.extend(files[folder][0])
     found.terraform = keep
 
     documents = []

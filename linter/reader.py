@@ -77,6 +77,11 @@ def _job(job: tuple[str, str, bool, int, bool]) -> tuple[str, Any, str | None]:
     return path, result, digest
 
 
+def _cacheable(result: Any) -> bool:
+    """An internal error is a bug of this run (or a MemoryError), not a property of the file's bytes."""
+    return not (isinstance(result, ParseError) and result.message.startswith("internal error"))
+
+
 def _cache_kind(kind: str, tfvars: bool, whole: bool, path: str) -> str:
     return f"{kind}:{int(tfvars)}:{int(whole)}:{display_path(path)}"
 
@@ -95,6 +100,8 @@ class Reader:
     def __init__(self, cache: Cache, max_size: int, jobs: int = 1, whole: bool = False) -> None:
         #: Parse every resource body (``--parse-all``), not only those the rules read.
         self.whole = whole
+        #: Files parsed whole in any case: those named on the command line.
+        self.whole_paths: set[str] = set()
         self.cache = cache
         self.max_size = max_size
         self.jobs = max(1, jobs)
@@ -130,6 +137,9 @@ class Reader:
         self.cache.put_facts(key, stat, facts)
         return facts
 
+    def _whole(self, path: str) -> bool:
+        return self.whole or os.path.abspath(path) in self.whole_paths
+
     # ----- parsing -----
     def terraform(self, path: str, tfvars: bool = False) -> Any:
         return self._get("tf", path, tfvars)
@@ -150,16 +160,17 @@ class Reader:
         if raw is None:
             return result  # the read error
         if kind == "tf":
-            result = parse_terraform_bytes(raw, path, tfvars, self.whole)
+            result = parse_terraform_bytes(raw, path, tfvars, self._whole(path))
         else:
             result = parse_document_bytes(raw, path)
-        self.cache.put(digest, (result,))
+        if _cacheable(result):
+            self.cache.put(digest, (result,))
         return result
 
     def _lookup(self, kind: str, path: str, tfvars: bool) -> tuple[bool, Any, bytes | None, str]:
         """(found in cache, result, bytes read, digest). An unchanged file's digest comes from the index,
         so it is not even read."""
-        cache_kind = _cache_kind(kind, tfvars, self.whole, path)
+        cache_kind = _cache_kind(kind, tfvars, self._whole(path), path)
         index_key = f"digest:{cache_kind}:{os.path.abspath(path)}"
         try:
             stat = os.stat(path)
@@ -215,7 +226,7 @@ class Reader:
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        jobs = [(kind, path, tfvars, self.max_size, self.whole) for kind, path, tfvars in todo]
+        jobs = [(kind, path, tfvars, self.max_size, self._whole(path)) for kind, path, tfvars in todo]
         workers = min(self.jobs, len(jobs))
         chunk = max(1, len(jobs) // (8 * workers))
         kinds = {path: (kind, tfvars) for kind, path, tfvars in todo}
@@ -228,7 +239,7 @@ class Reader:
                         if kind == "doc" and isinstance(result, ParseError):
                             result = parse_document_error(path, result)
                         self._parsed[(kind, os.path.abspath(path))] = result
-                        if digest is not None:
+                        if digest is not None and _cacheable(result):
                             self.cache.put(digest, (result,))
                         if progress is not None:
                             progress.advance()

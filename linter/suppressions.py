@@ -36,6 +36,7 @@ _PAIR = re.compile(
     r"""\s+(?P<key>[A-Za-z][\w-]*)\s*=\s*(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))"""
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_REST_BLANK = re.compile(r"\s*\Z")
 
 
 @dataclass
@@ -174,7 +175,7 @@ def _pairs(text: str) -> tuple[dict[str, str], list[str]]:
     fields: dict[str, str] = {}
     problems: list[str] = []
     pos = 0
-    while text[pos:].strip():
+    while not _REST_BLANK.match(text, pos):  # not text[pos:].strip(): that copies the rest every time
         match = _PAIR.match(text, pos)
         if match is None:
             problems.append(f"cannot read {text[pos:].strip()[:40]!r}; write key=value or key=\"a value\"")

@@ -410,10 +410,12 @@ def test_single_named_file_reads_the_whole_module() -> None:
     other_only = lint(SPLIT, "--format", "json", "data_events.tf")
     assert [(f["rule"], f["file"]) for f in other_only.json["findings"]] == [("CTL001", "data_events.tf")]
 
+    # a trail whose log group is written in a named file is reported too: lowering the retention in
+    # logs.tf alone must not slip through the hook
     logs_only = lint(SPLIT, "--format", "json", "logs.tf")
-    assert logs_only.json["findings"] == []
-    assert logs_only.json["summary"]["trails"] == 0
-    assert logs_only.exit_code == 0
+    assert [(f["rule"], f["file"]) for f in logs_only.json["findings"]] == [("CTL003", "main.tf")]
+    assert logs_only.json["summary"]["trails"] == 1
+    assert logs_only.exit_code == 1
 
     both = lint(FIXTURES, "--format", "json", "cli_module_split/main.tf", "cli_module_split/data_events.tf")
     assert [(f["rule"], f["file"]) for f in both.json["findings"]] == [

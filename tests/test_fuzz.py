@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,15 @@ FUZZ_FAST = settings(max_examples=200, deadline=None, suppress_health_check=[Hea
 MARKER = Path("/tmp/cloudtrail-lint-fuzz-marker")
 
 # --------------------------------------------------------------------------- properties
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A cache of this module's own: the text run of each example reads back what its JSON run pickled."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLOUDTRAIL_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
 
 
 def check_report(result) -> dict:

@@ -13,6 +13,7 @@ SCENARIO.md); inputs that are large, deeply nested, or need symlinks or odd file
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import hashlib
 import json
@@ -43,7 +44,7 @@ SKIP_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", ".hg", "
 # folder, expected errors (file, line, message substring), expected findings, exit status
 CORPUS = [
     ("hostile_hcl_truncated", [("broken/main.tf", 3, "invalid HCL: unexpected")], {OK_CFN, OK_TF}, 2),
-    ("hostile_hcl_malformed", [("broken/main.tf", 3, "invalid HCL: unexpected Token('STRING_CHARS', '= ')")],
+    ("hostile_hcl_malformed", [("broken/main.tf", 3, "invalid HCL: unexpected '='")],
      {OK_CFN, OK_TF}, 2),
     ("hostile_yaml_truncated", [("truncated.yaml", 6, "invalid YAML/JSON: found unexpected end of stream")],
      {OK_CFN}, 2),
@@ -87,6 +88,14 @@ CORPUS = [
                                    ("CTL004", "tf/main.tf", 2, "aws_cloudtrail.t\x1b[1m")}, 1),
 ]
 CORPUS_IDS = [case[0] for case in CORPUS]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Runs here use (and fill) a cache of their own: never the user's, never one shared with other tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLOUDTRAIL_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 def raw_controls(text: str) -> set[str]:
@@ -251,10 +260,16 @@ def test_50_mb_file_is_reported_quickly_and_the_limit_can_be_raised(tmp_path: Pa
     assert raised.findings() == {("CTL001", "trail.yml", 10, "Trail")}
 
 
-def _deep_inputs(root: Path, levels: int = 100_000) -> dict[str, str]:
-    """Files nested ``levels`` deep (block-indented YAML: 1,000, since each level costs a column)."""
-    head = 'AWSTemplateFormatVersion: "2010-09-09"\nMetadata:\n'
-    json_head = '{"AWSTemplateFormatVersion": "2010-09-09", "Metadata": '
+TRAIL_YAML = "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties: {S3BucketName: b}\n"
+TRAIL_JSON = '"Resources": {"Trail": {"Type": "AWS::CloudTrail::Trail"}}'
+TRAIL_HCL = 'resource "aws_cloudtrail" "t" {\n  name = "t"\n}\n'
+
+
+def _deep_inputs(root: Path, levels: int = 100_000, fillers: int = 0) -> dict[str, str]:
+    """Files nested ``levels`` deep (block-indented YAML: 1,000, since each level costs a column). Each
+    declares a trail, so the text prefilter hands it to a parser. ``fillers`` valid templates more."""
+    head = TRAIL_YAML + 'AWSTemplateFormatVersion: "2010-09-09"\nMetadata:\n'
+    json_head = '{' + TRAIL_JSON + ', "AWSTemplateFormatVersion": "2010-09-09", "Metadata": '
     files = {
         "deep_list.json": json_head + "[" * levels + "]" * levels + "}\n",
         "deep_object.json": json_head + '{"a": ' * levels + "1" + "}" * levels + "}\n",
@@ -262,19 +277,28 @@ def _deep_inputs(root: Path, levels: int = 100_000) -> dict[str, str]:
         "deep_dashes.yaml": head + "  x:\n    " + "- " * levels + "x\n",
         "deep_block.yaml": head + "".join(" " * (i + 2) + f"k{i}:\n" for i in range(1000))
         + " " * 1002 + "v: 1\n",
-        "deep_tf/main.tf": "locals {\n  x = " + "[" * levels + "]" * levels + "\n}\n",
-        "deep_tfjson/main.tf.json": '{"locals": {"x": ' + "[" * levels + "]" * levels + "}}\n",
+        "deep_tf/main.tf": TRAIL_HCL + "locals {\n  x = " + "[" * levels + "]" * levels + "\n}\n",
+        "deep_tfjson/main.tf.json": '{"resource": {"aws_cloudtrail": {"t": {"name": "t"}}}, "locals": {"x": '
+        + "[" * levels + "]" * levels + "}}\n",
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     (root / "ok").mkdir()
     (root / "ok" / "trail.yml").write_text(TRAIL_YML, encoding="utf-8")
+    for i in range(fillers):
+        (root / "ok" / f"filler{i}.yml").write_text(TRAIL_YML, encoding="utf-8")
     return files
 
 
-def test_100000_levels_of_nesting_are_errors_not_crashes(tmp_path: Path) -> None:
-    files = _deep_inputs(tmp_path)
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "worker-processes"])
+def test_100000_levels_of_nesting_are_errors_not_crashes(tmp_path: Path, workers: bool) -> None:
+    """Parsed in this process, or (12 files or more, 2 CPUs or more) in forked workers, on a normal stack."""
+    from cloudtrail_lint.reader import PARALLEL_MIN_FILES
+
+    if workers and (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: the linter never starts worker processes")
+    files = _deep_inputs(tmp_path, fillers=PARALLEL_MIN_FILES if workers else 0)
     proc = run_cli(tmp_path, "--format", "json", ".")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and proc.stderr == ""
@@ -283,7 +307,9 @@ def test_100000_levels_of_nesting_are_errors_not_crashes(tmp_path: Path) -> None
     for error in report["errors"]:
         assert re.search(r"nesting too deep|nested too deeply", error["message"]), error
         assert error["line"] >= 1
-    assert {(f["rule"], f["file"]) for f in report["findings"]} == {("CTL001", "ok/trail.yml")}
+    assert {(f["rule"], f["file"]) for f in report["findings"] if f["file"].startswith("ok/")} == {
+        ("CTL001", name) for name in ["ok/trail.yml"] + [f"ok/filler{i}.yml" for i in range(
+            PARALLEL_MIN_FILES if workers else 0)]}
 
 
 def test_nesting_precheck_protects_the_pure_python_loader(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,7 +328,7 @@ def test_nesting_precheck_protects_the_pure_python_loader(monkeypatch: pytest.Mo
 
 def test_nesting_limit_boundary_and_cheap_path(tmp_path: Path) -> None:
     """499 levels under the template load; 501 do not; many brackets or deep indentation alone are fine."""
-    head = 'AWSTemplateFormatVersion: "2010-09-09"\nMetadata:\n  x: '
+    head = TRAIL_YAML + 'AWSTemplateFormatVersion: "2010-09-09"\nMetadata:\n  x: '
     (tmp_path / "ok").mkdir()
     (tmp_path / "ok" / "trail.yml").write_text(TRAIL_YML, encoding="utf-8")
     (tmp_path / "at_limit.yaml").write_text(head + "[" * 498 + "]" * 498 + "\n", encoding="utf-8")
@@ -312,7 +338,7 @@ def test_nesting_limit_boundary_and_cheap_path(tmp_path: Path) -> None:
     literal = "  y: |\n" + "".join(" " * 300 + "indented text\n" for _ in range(3))  # deep indent, no nesting
     (tmp_path / "indented.yaml").write_text(head + "1\n" + literal, encoding="utf-8")
     result = lint(tmp_path, "--format", "json", ".")
-    assert errors_of(result) == [("over.yaml", 3, "nesting too deep (more than 500 levels)")]
+    assert errors_of(result) == [("over.yaml", 7, "nesting too deep (more than 500 levels)")]
     assert result.json["summary"]["files_linted"] == 4
 
 
@@ -343,6 +369,22 @@ def test_parse_error_messages_stay_short() -> None:
     with pytest.raises(ParseError) as caught:
         parse_hcl("[default]\nkey = " + "A" * 10_000 + "\n", "x.tf")
     assert len(caught.value.message) < 120
+
+
+def test_text_scans_stay_linear(tmp_path: Path) -> None:
+    """The template hint was quadratic on blank lines (40 KB of them: 19 s; also on the 64 KB read when a
+    file cannot be decoded), the directive parser quadratic in the length of a comment."""
+    blank = "\n" * 100_000  # about two minutes with the old pattern, milliseconds now
+    (tmp_path / "blank.yaml").write_text(blank + "x: AWS::CloudTrail::Trail\n", encoding="utf-8")
+    (tmp_path / "binary.yaml").write_bytes(b"\n" * 65_536 + b"\x00 AWS::CloudTrail::Trail\n")
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(
+        "# cloudtrail-lint: ignore CTL001 reason=x " + "k=v " * 200_000 + "\n" + TF_MAIN, encoding="utf-8")
+    start = time.monotonic()
+    result = lint(tmp_path, "--format", "json", ".")
+    assert time.monotonic() - start < 10
+    assert result.json["errors"] == []
+    assert result.json["summary"]["files_skipped"] == 2  # no template: no hint in them
 
 
 # --------------------------------------------------------------------------- generated: the file system
@@ -489,7 +531,7 @@ def test_unreadable_files_as_unprivileged_user() -> None:
 
 
 EVIL_NAMES = {
-    "names/evil\x1b[31m\x07\r\n\x9b\x7f.tf": "x = = 1\n",  # broken: an error entry carries the name
+    "names/evil\x1b[31m\x07\r\n\x9b\x7f.tf": 'resource "aws_cloudtrail" "t" {\n  x = = 1\n}\n',  # broken
     "names/ok\x1b]0;title\x07.yml": TRAIL_YML,  # a finding carries the name
 }
 
@@ -517,7 +559,7 @@ def test_control_characters_never_reach_text_output(tmp_path: Path) -> None:
     assert not raw_controls(text.stdout + text.stderr)
     assert len(text.stdout.splitlines()) == len(data.json["findings"]) + 1  # no forged lines
     assert len(text.stderr.splitlines()) == len(data.json["errors"])
-    assert "names/evil\\x1b[31m\\x07\\x0d\\n\\x9b\\x7f.tf:1:" in text.stderr
+    assert "names/evil\\x1b[31m\\x07\\x0d\\n\\x9b\\x7f.tf:2:" in text.stderr
     for fmt in ("sarif", "json"):
         assert json.loads(lint(tree, "--format", fmt, ".").stdout)
     baseline = lint(tree, "--write-baseline", str(tmp_path / "baseline.json"), ".")
@@ -527,12 +569,12 @@ def test_control_characters_never_reach_text_output(tmp_path: Path) -> None:
 def test_file_names_that_are_not_utf8(tmp_path: Path) -> None:
     """Undecodable names (surrogate escapes) are printed escaped, even to a strict UTF-8 stream."""
     (tmp_path / os.fsdecode(b"bad\xffname.yml")).write_text(TRAIL_YML, encoding="utf-8")
-    (tmp_path / os.fsdecode(b"worse\xfe.tf")).write_text("x = = 1\n", encoding="utf-8")
+    (tmp_path / os.fsdecode(b"worse\xfe.tf")).write_text(TRAIL_HCL + "x = = 1\n", encoding="utf-8")
     proc = run_cli(tmp_path, ".", env={"PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8"})
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "bad\\udcffname.yml:10:3: CTL001" in proc.stdout
-    assert proc.stderr.startswith("worse\\udcfe.tf:1:")
+    assert proc.stderr.startswith("worse\\udcfe.tf:4:")
     report = json.loads(run_cli(tmp_path, "--format", "json", ".").stdout)
     assert {f["file"] for f in report["findings"]} == {os.fsdecode(b"bad\xffname.yml")}
 
@@ -560,7 +602,7 @@ def _boom(real, when):
     return fake
 
 
-@pytest.mark.parametrize("where", ["parse_hcl", "resolve_module", "load_document", "resolve_template"])
+@pytest.mark.parametrize("where", ["parse_hcl", "resolve_module", "document_from_bytes", "resolve_template"])
 def test_an_internal_error_is_an_error_entry_and_the_run_goes_on(
     where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -570,11 +612,12 @@ def test_an_internal_error_is_an_error_entry_and_the_run_goes_on(
     module, pick = {
         "parse_hcl": (hcl, lambda a: a[1] == "boom_mod/main.tf"),
         "resolve_module": (terraform, lambda a: "boom_mod" in str(a[0].dir)),
-        "load_document": (cfn, lambda a: "boom" in a[0]),
+        "document_from_bytes": (cfn, lambda a: "boom" in a[1]),
         "resolve_template": (cloudformation, lambda a: "boom" in a[1]),
     }[where]
+    monkeypatch.setenv("CLOUDTRAIL_LINT_CACHE_DIR", str(tmp_path / "cache"))  # parsed here, not cached
     monkeypatch.setattr(module, where, _boom(getattr(module, where), pick))
-    root = _mixed_tree(tmp_path)
+    root = _mixed_tree(tmp_path / "tree")
     result = lint(root, "--format", "json", ".")
     assert result.exit_code == 2
     message = "internal error: RuntimeError: boom \x1b[31m (please report this)"
@@ -584,6 +627,20 @@ def test_an_internal_error_is_an_error_entry_and_the_run_goes_on(
     text = lint(root, ".")
     assert "Traceback" not in text.stdout + text.stderr
     assert not raw_controls(text.stdout + text.stderr)
+
+
+def test_an_internal_error_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug (or a MemoryError) is no property of the file's bytes: the next run parses the file again."""
+    from cloudtrail_lint.frontends import cfn
+
+    monkeypatch.setenv("CLOUDTRAIL_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    root = _mixed_tree(tmp_path / "tree")
+    with monkeypatch.context() as broken:
+        broken.setattr(cfn, "document_from_bytes", _boom(cfn.document_from_bytes, lambda a: "boom" in a[1]))
+        assert lint(root, "--format", "json", ".").exit_code == 2
+    again = lint(root, "--format", "json", ".")
+    assert (again.exit_code, again.json["errors"]) == (1, [])
+    assert ("CTL001", "boom.yaml", 10, "Trail") in again.findings()
 
 
 def test_main_turns_an_unexpected_exception_into_one_line(
@@ -632,8 +689,9 @@ AUDIT_HOOK = """
 import json, os, sys
 _LOG = os.environ["CTL_AUDIT_LOG"]
 _TREE = os.environ["CTL_AUDIT_TREE"]
-_BLOCK = ("socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-          "os.forkpty", "pty.", "urllib.", "http.", "ftplib.", "smtplib.", "webbrowser.", "ctypes.")
+# os.fork is allowed: the linter forks its own parsing workers (they never exec anything)
+_BLOCK = ("socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.forkpty",
+          "pty.", "urllib.", "http.", "ftplib.", "smtplib.", "webbrowser.", "ctypes.")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
 def _hook(event, args):
@@ -673,6 +731,48 @@ def test_nothing_is_executed_fetched_or_written(tmp_path: Path) -> None:
     assert not log.exists(), log.read_text()
     assert not TAG_MARKER.exists()
     assert SECRET not in proc.stdout + proc.stderr
+
+
+def _report(proc: subprocess.CompletedProcess) -> dict:
+    assert proc.returncode in (1, 2) and "Traceback" not in proc.stderr, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_cache_survives_concurrent_and_killed_runs(tmp_path: Path) -> None:
+    """Two runs filling one cache at once, runs killed (SIGKILL, workers included) while writing it, and
+    torn entries: every later run still gives the report of a run without the cache."""
+    import signal
+
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES, tree, symlinks=True)
+    cache = tmp_path / "cache"
+    command = [sys.executable, "-m", "cloudtrail_lint", "--format", "json", "--cache-dir", str(cache), "."]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    reference = _report(run_cli(tree, "--format", "json", "--no-cache", "."))
+
+    both = [subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    for proc in both:
+        out, err = proc.communicate(timeout=180)
+        assert _report(subprocess.CompletedProcess(command, proc.returncode, out, err)) == reference
+    assert list(cache.rglob("*")), "the runs filled the cache"
+
+    for delay in (0.05, 0.15, 0.3, 0.5):  # kill cold runs at various points, each with a fresh cache area
+        shutil.rmtree(cache)
+        for _ in range(2):
+            proc = subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            time.sleep(delay)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+        assert _report(run_cli(tree, "--format", "json", "--cache-dir", str(cache), ".")) == reference
+
+    entries = sorted(p for p in cache.rglob("*") if p.is_file())
+    for torn in entries[::3]:  # as if a disk filled up or another program truncated them
+        torn.write_bytes(torn.read_bytes()[: max(0, torn.stat().st_size // 2)])
+    for warm in range(2):
+        assert _report(run_cli(tree, "--format", "json", "--cache-dir", str(cache), ".")) == reference, warm
 
 
 def _snapshot(root: Path) -> dict[str, tuple]:

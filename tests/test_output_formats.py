@@ -233,7 +233,7 @@ def test_sarif_passing_scenario(sarif_validator: Draft7Validator) -> None:
 def test_sarif_with_an_input_error(sarif_validator: Draft7Validator) -> None:
     log = _sarif(sarif_validator, FIXTURES / "errors_yaml_syntax", ".", "missing.tf")
     run = log["runs"][0]
-    assert _results(log) == [("CTL003", "error", "good.yaml", 3, 5)]
+    assert _results(log) == [("CTL003", "error", "good.yaml", 3, 9)]
     (invocation,) = run["invocations"]
     assert invocation["executionSuccessful"] is False
     notes = invocation["toolExecutionNotifications"]

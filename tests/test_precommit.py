@@ -176,9 +176,10 @@ def test_committing_only_main_tf_reads_logs_tf(tmp_path: Path, env: dict[str, st
 def test_committing_only_main_tf_reports_the_retention_in_logs_tf(tmp_path: Path, env: dict[str, str],
                                                                  hook_repo: tuple[Path, str]) -> None:
     target = make_target(tmp_path / "target", env, hook_repo, "cloudtrail-lint")
-    copy_files(SPLIT, target, ["main.tf", "logs.tf", "iam.tf"])  # logs.tf keeps events 90 days
+    copy_files(SPLIT, target, ["logs.tf", "iam.tf"])  # logs.tf keeps events 90 days
     git(target, env, "add", "logs.tf", "iam.tf")
-    assert commit(target, env, "log group and role").returncode == 0  # no trail in these files
+    assert commit(target, env, "log group and role").returncode == 0  # no trail delivers to it yet
+    copy_files(SPLIT, target, ["main.tf"])
     git(target, env, "add", "main.tf")
     proc = commit(target, env, "the trail")
     output = proc.stdout + proc.stderr
@@ -189,6 +190,22 @@ def test_committing_only_main_tf_reports_the_retention_in_logs_tf(tmp_path: Path
     ) in output.splitlines()
     assert "CTL005" not in output
     assert commits(target, env) == 2
+
+
+def test_committing_only_logs_tf_reports_the_trail_that_delivers_to_it(
+        tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
+    target = make_target(tmp_path / "target", env, hook_repo, "cloudtrail-lint")
+    copy_files(SPLIT, target, ["main.tf", "logs.tf", "iam.tf"])
+    (target / "logs.tf").write_text((target / "logs.tf").read_text().replace("= 90", "= 400"))
+    git(target, env, "add", "main.tf", "logs.tf", "iam.tf")
+    assert commit(target, env, "compliant trail").returncode == 0
+    (target / "logs.tf").write_text((target / "logs.tf").read_text().replace("= 400", "= 30"))
+    git(target, env, "add", "logs.tf")
+    proc = commit(target, env, "shorter retention")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "main.tf:1:1: CTL003 error log group aws_cloudwatch_log_group.platform (logs.tf:1) keeps events" \
+        " 30 days; at least 365 are required [aws_cloudtrail.platform]" in output.splitlines()
 
 
 def test_whole_repository_hook_ignores_which_files_changed(tmp_path: Path, env: dict[str, str],

@@ -9,7 +9,10 @@ from . import ParseError
 from ..sources import decode, read_bytes
 from .yaml_nodes import load
 
-_HINT = re.compile(r"""(?:^|[{,])\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
+#: A top-level key of a template, at the start of a line or after ``{``/``,``. Only blanks may precede
+#: it on its line: ``\s*`` there would scan ahead over following blank lines from every line start,
+#: quadratic time on a file of blank lines.
+_HINT = re.compile(r"""(?:^|[{,])[ \t]*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
 _PLAN_HINT = '"planned_values"'
 
 

@@ -49,6 +49,19 @@ def _lark():
     return hcl2, lark
 
 
+def _describe(token, char) -> str:
+    """What the parser stumbled on, in words rather than grammar token names."""
+    if token is None:
+        return repr(char) if char else "input"
+    kind, value = getattr(token, "type", ""), str(token)
+    if kind == "$END":
+        return "end of file (a block, string or bracket is not closed)"
+    if not value.strip():
+        return "line break" if "\n" in value else "space"
+    first = value.strip().splitlines()[0]
+    return repr(first if len(first) <= 40 else first[:37] + "...")
+
+
 def parse_hcl(text: str, path: str) -> TfFile:
     """Parse Terraform native syntax; raise :class:`ParseError` with the line on bad input."""
     hcl2, lark = _lark()
@@ -59,10 +72,7 @@ def parse_hcl(text: str, path: str) -> TfFile:
     except lark.exceptions.UnexpectedInput as exc:
         line = getattr(exc, "line", 0) or 0
         column = getattr(exc, "column", 0) or 0
-        token = getattr(exc, "token", None)
-        detail = f"unexpected {token!r}" if token is not None else "unexpected input"
-        if len(detail) > 90:  # a token can be most of the file: keep the message one short line
-            detail = detail[:87] + "..."
+        detail = f"unexpected {_describe(getattr(exc, 'token', None), getattr(exc, 'char', None))}"
         raise ParseError(f"invalid HCL: {detail}", max(line, 0), max(column, 0)) from None
     except lark.exceptions.LarkError as exc:
         raise ParseError(f"invalid HCL: {str(exc).splitlines()[0][:200]}") from None

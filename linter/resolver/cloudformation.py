@@ -47,8 +47,22 @@ class Template:
         resources = self.data.get("Resources")
         line, col = getattr(resources, "key_pos", {}).get(logical_id, (0, 0))
         body = self.resources.get(logical_id)
-        end = max((pos[0] for pos in getattr(body, "key_pos", {}).values()), default=line)
-        return Location(self.path, line, col, end)
+        return Location(self.path, line, col, max(line, _last_line(body)))
+
+
+def _last_line(node: Any, depth: int = 0) -> int:
+    """The last line any key or item of ``node`` starts on (the end of a resource, near enough)."""
+    if depth > 200:
+        return 0
+    last = getattr(node, "line", 0)
+    if isinstance(node, dict):
+        last = max([last, *(pos[0] for pos in getattr(node, "key_pos", {}).values())])
+        values = node.values()
+    elif isinstance(node, list):
+        values = node
+    else:
+        return last
+    return max([last, *(_last_line(v, depth + 1) for v in values)])
 
 
 def _mapping(value: Any) -> dict[str, Any]:

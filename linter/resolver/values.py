@@ -75,6 +75,6 @@ def as_days(value: Value) -> Value:
         data = int(data)
     elif isinstance(data, str) and data.strip().lstrip("-").isdigit():
         data = int(data.strip())
-    if data == value.data:
+    if data == value.data and type(data) is type(value.data):
         return value
     return Value(value.state, data, value.reason, value.source, value.refs, value.dangling)

@@ -1,0 +1,251 @@
+"""Speed features never change results: cache on/off/warm, one or many workers, skipped bodies or not."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cloudtrail_lint import reader as reader_module
+from cloudtrail_lint.cache import Cache
+from cloudtrail_lint.frontends.hcl import parse_hcl
+from cloudtrail_lint.frontends.slim import UNREAD, slim
+from cloudtrail_lint.prefilter import scan_terraform
+from cloudtrail_lint.progress import Progress, wanted
+
+from .conftest import FIXTURES, SHARED, lint
+
+CORPUS = SHARED / "corpus"
+SCENARIOS = sorted(p.parent for p in FIXTURES.glob("*/expected.txt"))
+CASES = SCENARIOS + sorted(p.parent for p in CORPUS.glob("*/*/") if p.is_dir()) if CORPUS.is_dir() else SCENARIOS
+
+
+def _normalised(stdout: str) -> dict:
+    report = json.loads(stdout)
+    report.pop("version")
+    return report
+
+
+@pytest.mark.parametrize("folder", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_same_results_with_and_without_cache_workers_and_skipped_bodies(folder: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = str(tmp_path / "cache")
+    everything = lint(folder, "--format", "json", "--no-cache", "--jobs", "1", "--parse-all", ".")
+    baseline = lint(folder, "--format", "json", "--no-cache", "--jobs", "1", ".")
+    # Parsing every file finds the same; only the counts of files linted and skipped may differ.
+    assert baseline.exit_code == everything.exit_code
+    for key in ("findings", "errors"):
+        assert baseline.json[key] == everything.json[key]
+    monkeypatch.setattr(reader_module, "PARALLEL_MIN_FILES", 1)  # use worker processes even for a few files
+    runs = [
+        lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", "."),  # cold cache, 2 workers
+        lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", "."),  # warm cache
+        lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "1", "."),  # warm, in process
+    ]
+    for run in runs:
+        assert run.exit_code == baseline.exit_code
+        assert _normalised(run.stdout) == _normalised(baseline.stdout)
+
+
+def _module(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_cloudwatch_log_group" "trail" {\n  retention_in_days = 30\n}\n\n'
+        'resource "aws_cloudtrail" "org" {\n  name = "org"\n  s3_bucket_name = "b"\n'
+        '  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"\n}\n'
+    )
+    return tmp_path
+
+
+def test_cache_is_invalidated_by_content(tmp_path: Path) -> None:
+    folder = _module(tmp_path / "m")
+    cache = str(tmp_path / "cache")
+    first = lint(folder, "--format", "json", "--cache-dir", cache, ".")
+    assert {f["rule"] for f in first.json["findings"]} == {"CTL002", "CTL003"}
+    text = (folder / "main.tf").read_text().replace("= 30", "= 400")
+    (folder / "main.tf").write_text(text)  # same size class, new content: must be re-read
+    second = lint(folder, "--format", "json", "--cache-dir", cache, ".")
+    assert {f["rule"] for f in second.json["findings"]} == {"CTL002"}
+
+
+def test_cache_lives_under_a_version_directory(tmp_path: Path) -> None:
+    cache = Cache(str(tmp_path))
+    from cloudtrail_lint import __version__
+
+    assert Path(cache.root).parent == tmp_path
+    assert f"v{__version__}-" in Path(cache.root).name
+
+
+def test_corrupt_and_truncated_entries_are_ignored(tmp_path: Path) -> None:
+    folder = _module(tmp_path / "m")
+    cache_dir = tmp_path / "cache"
+    expected = lint(folder, "--format", "json", "--no-cache", ".").json["findings"]
+    lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
+    entries = [p for p in cache_dir.rglob("*") if p.is_file()]
+    assert entries
+    for path in entries:  # what a run killed while writing could leave behind, at worst
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".").json["findings"] == expected
+
+
+def test_a_tampered_entry_cannot_run_code(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    cache = Cache(str(tmp_path / "cache"))
+    path = Path(cache.root) / "parsed" / "ab" / "ab12"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(pickle.dumps(Evil()))
+    assert cache.get("ab12") is None
+    assert not marker.exists()
+
+
+def test_two_runs_at_once_and_a_killed_run_leave_the_cache_usable(tmp_path: Path) -> None:
+    folder = tmp_path / "tree"
+    for i in range(30):
+        _module(folder / f"m{i:02d}")
+    cache = str(tmp_path / "cache")
+    env = {**os.environ, "CLOUDTRAIL_LINT_CACHE_DIR": cache}
+    command = [sys.executable, "-m", "cloudtrail_lint", "--format", "json", str(folder)]
+    killed = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    both = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in both]
+    assert [p.returncode for p in both] == [1, 1]
+    reference = subprocess.run([*command[:-1], "--no-cache", str(folder)], capture_output=True, text=True)
+    for stdout, stderr in outputs:
+        assert stderr == ""
+        assert _normalised(stdout) == _normalised(reference.stdout)
+    again = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert _normalised(again.stdout) == _normalised(reference.stdout)
+
+
+def test_linting_never_writes_into_the_scanned_tree(tmp_path: Path) -> None:
+    folder = _module(tmp_path / "m")
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in folder.rglob("*"))
+    lint(folder, "--format", "json", "--cache-dir", str(tmp_path / "cache"), ".")
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in folder.rglob("*")) == before
+
+
+# ----- the text prefilter -----
+
+def test_prefilter_sees_trails_in_hcl_and_json_and_ignores_mentions() -> None:
+    assert scan_terraform(b'resource "aws_cloudtrail" "x" {}').has_trail
+    assert scan_terraform(b"resource aws_cloudtrail x {}").has_trail
+    assert scan_terraform(b'{"resource": {"aws_cloudtrail": {"x": {}}}}').has_trail
+    assert not scan_terraform(b"# trails (aws_cloudtrail) live in the security account\n").has_trail
+    assert not scan_terraform(b'resource "aws_cloudtrail_event_data_store" "x" {}').has_trail
+    facts = scan_terraform(b'module "a" {\n  source = "./a"\n}\nmodule "b" {\n  source = "hashicorp/x/aws"\n}\n')
+    assert facts.sources == ("./a", "hashicorp/x/aws")
+
+
+def test_a_module_that_only_calls_a_trail_module_is_linted(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "trail").mkdir(parents=True)
+    (tmp_path / "modules" / "trail" / "main.tf").write_text(
+        'variable "group" {\n  type = string\n}\n\nresource "aws_cloudtrail" "this" {\n  name = "t"\n'
+        '  s3_bucket_name = "b"\n  cloud_watch_logs_group_arn = var.group\n}\n')
+    (tmp_path / "live" / "prod").mkdir(parents=True)
+    (tmp_path / "live" / "prod" / "main.tf").write_text(
+        'module "trail" {\n  source = "../../modules/trail"\n  group = ""\n}\n')
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.findings() == {("CTL001", "modules/trail/main.tf", 5, "module.trail.aws_cloudtrail.this")}
+
+
+def test_files_without_trails_are_not_parsed_unless_asked(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = \n}\n')  # broken, no trail
+    assert lint(tmp_path, "--format", "json", ".").exit_code == 0
+    strict = lint(tmp_path, "--format", "json", "--parse-all", ".")
+    assert strict.exit_code == 2
+    assert [(e["file"], e["line"]) for e in strict.json["errors"]] == [("main.tf", 2)]
+    named = lint(tmp_path, "--format", "json", "main.tf")  # a named file is always parsed
+    assert named.exit_code == 2
+
+
+# ----- skipping resource bodies -----
+
+def test_slim_keeps_every_line_and_what_the_rules_read() -> None:
+    text = (
+        'variable "days" {\n  description = "x"\n  type        = number\n  default     = 30\n'
+        "  validation {\n    condition     = var.days > 0\n    error_message = \"positive\"\n  }\n}\n\n"
+        'resource "aws_s3_bucket" "logs" {\n  bucket = "${var.name}-{logs}"\n  policy = <<EOF\n{ "a": "}" }\nEOF\n}\n\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = jsonencode({ a = "}" })\n}\n\n'
+        'resource "aws_cloudtrail" "t" {\n  # cloudtrail-lint: ignore CTL003 reason="x"\n'
+        '  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.g.arn}:*"\n}\n'
+    )
+    slimmed = slim(text)
+    assert slimmed is not None and slimmed.count("\n") == text.count("\n")
+    whole, thin = parse_hcl(text, "x.tf"), parse_hcl(slimmed, "x.tf")
+    assert [(b.type, b.labels, b.line, b.end_line) for b in whole.blocks] == [
+        (b.type, b.labels, b.line, b.end_line) for b in thin.blocks]
+    variable, bucket, role, trail = thin.blocks
+    assert list(variable.attrs) == ["default"] and variable.attrs["default"].line == 4
+    assert list(bucket.attrs) == [UNREAD]
+    assert sorted(role.attrs) == ["name"]
+    assert list(trail.attrs) == ["cloud_watch_logs_group_arn"]
+    assert any("cloudtrail-lint: ignore" in text for _line, text in thin.comments)
+
+
+@pytest.mark.parametrize("text", ['resource "a" "b" {\n  x = "unterminated\n}\n', "x = 1\n", 'locals {\n  a = <<EOF\nno end\n'])
+def test_slim_leaves_text_it_is_unsure_about_whole(text: str) -> None:
+    assert slim(text) is None
+
+
+def test_unread_attributes_become_unknowns_not_values(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ssm_parameter" "group" {\n  name  = "/audit/group"\n'
+        '  value = "arn:aws:logs:us-east-1:111122223333:log-group:audit:*"\n}\n\n'
+        'resource "aws_cloudtrail" "org" {\n  name = "org"\n  s3_bucket_name = "b"\n'
+        '  cloud_watch_logs_group_arn = aws_ssm_parameter.group.value\n'
+        '  cloud_watch_logs_role_arn = "arn:aws:iam::111122223333:role/r"\n}\n')
+    quick = lint(tmp_path, "--format", "json", ".").json["findings"]
+    assert [f["rule"] for f in quick] == ["CTL010"]
+    assert "--parse-all" in quick[0]["message"]
+    assert lint(tmp_path, "--format", "json", "--parse-all", ".").json["findings"] == []
+
+
+# ----- progress -----
+
+def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    assert wanted(None, Tty()) is True
+    assert wanted(None, io.StringIO()) is False
+    monkeypatch.setenv("CI", "true")
+    assert wanted(None, Tty()) is False
+    assert wanted("always", io.StringIO()) is True
+    assert wanted("never", Tty()) is False
+
+
+def test_progress_bar_counts_files_and_erases_itself() -> None:
+    stream = io.StringIO()
+    bar = Progress(3, True, stream, label="files parsed")
+    for _ in range(3):
+        bar.advance()
+    bar.close()
+    out = stream.getvalue()
+    assert "3/3 files parsed" in out
+    assert out.endswith("\r")
+
+
+def test_progress_flag_writes_to_stderr_only(tmp_path: Path) -> None:
+    folder = _module(tmp_path / "m")
+    result = lint(folder, "--format", "json", "--progress", ".")
+    assert "files scanned" in result.stderr
+    json.loads(result.stdout)
+    assert "files scanned" not in lint(folder, "--format", "json", ".").stderr
