@@ -10,6 +10,7 @@ none, and an entry that cannot be read is ignored and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -177,10 +178,8 @@ class Cache:
                     pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, path)
             except BaseException:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(tmp)
-                except OSError:
-                    pass
                 raise
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # a cache that cannot be written only costs speed

@@ -28,7 +28,8 @@ class CloudWatchLogsNotConfigured(Rule):
         " ARN (ending in `:*`) and the role ARN on the trail."
     )
     terraform = Example(
-        bad='resource "aws_cloudtrail" "org" {\n  name           = "org"\n  s3_bucket_name = "org-cloudtrail-logs"\n}\n',
+        bad='resource "aws_cloudtrail" "org" {\n  name           = "org"\n'
+        '  s3_bucket_name = "org-cloudtrail-logs"\n}\n',
         good=TF_GOOD_TRAIL,
     )
     cloudformation = Example(

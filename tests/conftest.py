@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from cloudtrail_lint.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -41,7 +41,9 @@ def test_module_cycle_is_an_error_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_missing_local_module_source_is_an_error(tmp_path: Path) -> None:
-    write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {}\n\nmodule "trail" {\n  source = "./modules/trail"\n}\n'})
+    write(tmp_path, {
+        "main.tf": 'resource "aws_s3_bucket" "b" {}\n\nmodule "trail" {\n  source = "./modules/trail"\n}\n',
+    })
     result = lint(tmp_path, "--format", "json", ".")
     assert result.exit_code == 2
     assert result.json["errors"] == [{
@@ -76,7 +78,8 @@ resource "aws_cloudtrail" "org" {
 
 def test_downloaded_registry_module_is_followed(tmp_path: Path) -> None:
     write(tmp_path, {
-        "main.tf": 'module "trail" {\n  source = "acme/trail/aws"\n  log_group_arn = "arn:aws:logs:us-east-1:1:log-group:x"\n}\n',
+        "main.tf": 'module "trail" {\n  source = "acme/trail/aws"\n'
+                   '  log_group_arn = "arn:aws:logs:us-east-1:1:log-group:x"\n}\n',
         ".terraform/modules/trail/main.tf": TRAIL_MODULE,
         ".terraform/modules/modules.json": json.dumps({"Modules": [
             {"Key": "", "Source": "", "Dir": "."},

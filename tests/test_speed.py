@@ -198,7 +198,8 @@ def test_slim_keeps_every_line_and_what_the_rules_read() -> None:
     assert any("cloudtrail-lint: ignore" in text for _line, text in thin.comments)
 
 
-@pytest.mark.parametrize("text", ['resource "a" "b" {\n  x = "unterminated\n}\n', "x = 1\n", 'locals {\n  a = <<EOF\nno end\n'])
+@pytest.mark.parametrize("text", [
+    'resource "a" "b" {\n  x = "unterminated\n}\n', "x = 1\n", 'locals {\n  a = <<EOF\nno end\n'])
 def test_slim_leaves_text_it_is_unsure_about_whole(text: str) -> None:
     assert slim(text) is None
 

@@ -333,10 +333,7 @@ class TerraformFixer:
         if source.text[at:close].strip():
             raise NotFixable("the trail block's closing brace shares its line with other text")
         first = min(trail.block.attrs.values(), key=lambda a: (a.line, a.col), default=None)
-        if first is not None:
-            indent = lines[first.line - 1][: first.col - 1]
-        else:
-            indent = source.indent_at(trail.span[0]) + "  "
+        indent = lines[first.line - 1][: first.col - 1] if first else source.indent_at(trail.span[0]) + "  "
         if indent.strip():
             raise NotFixable("the trail block's layout is not one attribute per line")
         previous = lines[source.position(at)[0] - 2] if at > 0 else ""

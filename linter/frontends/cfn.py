@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import ParseError
 from ..sources import decode, read_bytes
+from . import ParseError
 from .yaml_nodes import load
 
 #: A top-level key of a template, at the start of a line or after ``{``/``,``. Only blanks may precede

@@ -177,7 +177,7 @@ class _Builder:
         self.depth -= 1
         return out
 
-    def _expr(self, node) -> Node:  # noqa: C901 - one dispatch over the grammar's expression rules
+    def _expr(self, node) -> Node:
         kind = node.data
         line, col, src = self.pos(node)
         if kind == "expr_term":
@@ -257,7 +257,7 @@ class _Builder:
 
     def index_key(self, node) -> Node:
         if node.data == "short_index":
-            tok = [t for t in node.children if isinstance(t, self.Token) and t.type == "INT_LITERAL"][0]
+            tok = next(t for t in node.children if isinstance(t, self.Token) and t.type == "INT_LITERAL")
             return Literal(int(str(tok)), tok.line, tok.column, str(tok))
         return self.expr(self.subtrees(node)[0])
 
@@ -265,7 +265,7 @@ class _Builder:
         trees = self.subtrees(node)
         intro = trees[0]
         names = [str(c.children[0]) for c in intro.children if isinstance(c, self.Tree) and c.data == "identifier"]
-        coll = [c for c in self.subtrees(intro) if c.data != "identifier"][0]
+        coll = next(c for c in self.subtrees(intro) if c.data != "identifier")
         key_var, val_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         rest = trees[1:]
         cond = None
@@ -287,9 +287,7 @@ class _Builder:
             inner = part.children[0]
             if isinstance(inner, self.Token):
                 text = str(inner)
-                if inner.type == "ESCAPED_INTERPOLATION":
-                    text = text[1:]
-                elif inner.type == "ESCAPED_DIRECTIVE":
+                if inner.type == "ESCAPED_INTERPOLATION" or inner.type == "ESCAPED_DIRECTIVE":
                     text = text[1:]
                 else:
                     text = _unescape(text)

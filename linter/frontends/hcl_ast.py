@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 class Node:
@@ -33,7 +33,7 @@ class Template(Node):
 
     __slots__ = ("parts",)
 
-    def __init__(self, parts: list[Union[str, Node]], line: int, col: int, src: str) -> None:
+    def __init__(self, parts: list[str | Node], line: int, col: int, src: str) -> None:
         super().__init__(line, col, src)
         self.parts = parts
 

@@ -85,7 +85,7 @@ class Evaluator:
         finally:
             self.trace = saved
 
-    def eval(self, value: Any) -> Any:  # noqa: C901 - one dispatch over the intrinsic functions
+    def eval(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self.eval(v) for v in value]
         if not isinstance(value, dict):
@@ -127,7 +127,8 @@ class Evaluator:
                 else:
                     if (key, arg[0]) not in self.trace.undecided:
                         self.trace.undecided.append((key, arg[0]))
-                    return self.trace.unknown(f"depends on condition {arg[0]}, which cannot be resolved ({cond.reason})")
+                    return self.trace.unknown(
+                        f"depends on condition {arg[0]}, which cannot be resolved ({cond.reason})")
             return self.eval(arg[1] if cond else arg[2])
         if fn == "Fn::FindInMap":
             if not isinstance(arg, list) or len(arg) < 3:
@@ -178,7 +179,7 @@ class Evaluator:
         return {fn: self.eval(arg)}
 
     def text(self, value: Any) -> str:
-        if isinstance(value, Unknown) or isinstance(value, (list, dict)):
+        if isinstance(value, (Unknown, list, dict)):
             return UNKNOWN_ANY
         return to_str(value)
 

@@ -178,9 +178,8 @@ def _below_v3(constraint: str) -> bool:
         if not match:
             continue
         op, major = match.group(1) or "=", int(match.group(2))
-        if op in ("=", "~>", "<=") and major < 3:
-            upper_ok = True
-        elif op == "<" and (major < 3 or (major == 3 and not match.group(3) or major == 3 and match.group(3) == "0")):
+        below_three = major < 3 or (major == 3 and match.group(3) in (None, "0"))
+        if (op in ("=", "~>", "<=") and major < 3) or (op == "<" and below_three):
             upper_ok = True
     return upper_ok
 
@@ -262,7 +261,7 @@ class Evaluator:
         return value
 
     # ----- expressions -----
-    def eval(self, node: Node, env: dict[str, Any]) -> Any:  # noqa: C901 - one dispatch over node types
+    def eval(self, node: Node, env: dict[str, Any]) -> Any:
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, Template):
@@ -470,7 +469,7 @@ class Evaluator:
             return {"workspace": SEG}, path
         if name in ("count", "each", "self"):
             return self.trace.unknown(f"{name} is not available here"), path[1:]
-        if first and name.startswith(("aws_", "awscc_")) or (first and (name, first) in scope.resources):
+        if (first and name.startswith(("aws_", "awscc_"))) or (first and (name, first) in scope.resources):
             key = (name, first)
             if key not in scope.resources:
                 return self.dangling(f"{name}.{first}"), path[1:]
@@ -625,9 +624,9 @@ def _service_of(rtype: str) -> str:
 
 
 def _equal(left: Any, right: Any) -> bool:
-    if isinstance(left, (int, float)) and isinstance(right, str) or isinstance(right, (int, float)) and isinstance(
+    if (isinstance(left, (int, float)) and isinstance(right, str)) or (isinstance(right, (int, float)) and isinstance(
         left, str
-    ):
+    )):
         return to_str(left) == to_str(right)
     return left == right
 

@@ -210,7 +210,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "trimspace": _strfn(str.strip),
     "trimsuffix": _strfn(lambda s, x: s[: -len(x)] if x and s.endswith(x) else s),
     "trimprefix": _strfn(lambda s, x: s[len(x):] if s.startswith(x) else s),
-    "replace": _strfn(lambda s, a, b: Unknown("replace() with a regular expression") if a.startswith("/") else s.replace(a, b)),
+    "replace": _strfn(
+        lambda s, a, b: Unknown("replace() with a regular expression") if a.startswith("/") else s.replace(a, b)
+    ),
     "split": _split,
     "flatten": _flatten,
     "compact": lambda v: [x for x in v if x not in (None, "")] if isinstance(v, list) else v,
@@ -223,7 +225,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": lambda v: abs(v) if isinstance(v, (int, float)) else v,
     "ceil": lambda v: math.ceil(v) if isinstance(v, (int, float)) else v,
     "floor": lambda v: math.floor(v) if isinstance(v, (int, float)) else v,
-    "startswith": lambda s, p: s.startswith(p) if isinstance(s, str) and isinstance(p, str) else Unknown("startswith()"),
+    "startswith": lambda s, p: (
+        s.startswith(p) if isinstance(s, str) and isinstance(p, str) else Unknown("startswith()")
+    ),
     "endswith": lambda s, p: s.endswith(p) if isinstance(s, str) and isinstance(p, str) else Unknown("endswith()"),
     "coalescelist": lambda *ls: next((x for x in ls if isinstance(x, list) and x), []),
 }
