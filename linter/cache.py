@@ -96,10 +96,13 @@ def signature(stat: os.stat_result) -> tuple[int, int, int, int] | None:
 class Cache:
     """Parsed files by content hash, and per-path scan facts by stat signature."""
 
-    def __init__(self, directory: str | None = None, enabled: bool = True) -> None:
+    def __init__(self, directory: str | None = None, enabled: bool = True, scope: str = "") -> None:
         self.enabled = enabled
         self.root = os.path.join(directory or default_directory(), _version_key())
+        #: One facts index per set of scanned paths, holding only the files the last run saw.
+        self._scope = hashlib.sha256(scope.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         self._index: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
+        self._touched: set[str] = set()
         self._index_dirty = False
         self._index_loaded = False
 
@@ -129,28 +132,30 @@ class Cache:
         self._load_index()
         sig = signature(stat)
         entry = self._index.get(path)
-        return entry[1] if sig is not None and entry is not None and entry[0] == sig else None
+        if sig is not None and entry is not None and entry[0] == sig:
+            self._touched.add(path)
+            return entry[1]
+        return None
 
     def put_facts(self, path: str, stat: os.stat_result, facts: Any) -> None:
         sig = signature(stat)
         if self.enabled and sig is not None:
             self._load_index()
             self._index[path] = (sig, facts)
+            self._touched.add(path)
             self._index_dirty = True
 
     def save(self) -> None:
-        """Write the facts index (merged with what a concurrent run may have written meanwhile)."""
-        if not (self.enabled and self._index_dirty):
+        """Write the facts index with the entries this run used: files that are gone drop out."""
+        stale = len(self._touched) < len(self._index)
+        if not (self.enabled and (self._index_dirty or stale)):
             return
-        current = self._read(self._index_path()) or {}
-        if isinstance(current, dict):
-            current.update(self._index)
-            self._index = current
+        self._index = {key: self._index[key] for key in self._touched if key in self._index}
         self._write(self._index_path(), self._index)
         self._index_dirty = False
 
     def _index_path(self) -> str:
-        return os.path.join(self.root, "facts-index.pickle")
+        return os.path.join(self.root, f"facts-{self._scope}.pickle")
 
     def _load_index(self) -> None:
         if not self._index_loaded:

@@ -57,7 +57,8 @@ class Workspace:
 
         self.settings = settings
         jobs = settings.jobs or os.cpu_count() or 1
-        self.reader = Reader(Cache(settings.cache_dir, settings.cache), settings.max_file_size, jobs,
+        scope = "\0".join(sorted(os.path.abspath(p) for p in settings.paths))
+        self.reader = Reader(Cache(settings.cache_dir, settings.cache, scope), settings.max_file_size, jobs,
                              whole=settings.parse_all)
         self.errors: list[InputError] = []
         self._tf: dict[str, TfFile | ParseError] = {}

@@ -184,7 +184,7 @@ def test_github_escapes_properties_and_message() -> None:
     assert lines[0] == (
         "::error file=dir%2Cwith%3Aodd%25chars/main.tf,line=3,col=5,"
         "title=CTL001 cloudwatch-logs-not-configured::"
-        'bad <value> & "quote"%0Asecond line: 100%25, \x01 done [aws_cloudtrail.t["a,b"]]')
+        'bad <value> & "quote"%0Asecond line: 100%25, \\x01 done [aws_cloudtrail.t["a,b"]]')
     assert lines[1].startswith("::warning file=main.tf,line=12,col=1,title=CTL010 value-unresolved::")
     assert lines[2] == "::error file=broken.tf,line=4,title=input error::invalid HCL: unexpected '}'"
     assert len(lines) == 4  # the suppressed finding is not annotated; the last line is the summary

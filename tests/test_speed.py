@@ -250,3 +250,22 @@ def test_progress_flag_writes_to_stderr_only(tmp_path: Path) -> None:
     assert "files scanned" in result.stderr
     json.loads(result.stdout)
     assert "files scanned" not in lint(folder, "--format", "json", ".").stderr
+
+
+def test_the_facts_index_forgets_files_that_are_gone(tmp_path: Path) -> None:
+    folder = tmp_path / "tree"
+    _module(folder / "a")
+    _module(folder / "b")
+    old = time.time() - 60
+    for path in folder.rglob("*.tf"):
+        os.utime(path, (old, old))  # older than the racy window, so the index may keep them
+    cache_dir = tmp_path / "cache"
+    lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
+    [index] = list(cache_dir.rglob("facts-*.pickle"))
+    keys = pickle.loads(index.read_bytes())
+    assert any("/a/main.tf" in key for key in keys) and any("/b/main.tf" in key for key in keys)
+    (folder / "b" / "main.tf").unlink()
+    lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
+    keys = pickle.loads(index.read_bytes())
+    assert any("/a/main.tf" in key for key in keys)
+    assert not any("/b/main.tf" in key for key in keys)

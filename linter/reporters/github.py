@@ -6,13 +6,19 @@ are %-escaped as the runner requires (``%``, CR and LF everywhere, also ``:`` an
 
 from __future__ import annotations
 
+import re
+
 from ..findings import Report
 from .text import summary
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def escape_data(text: str) -> str:
+    """%-escaping for the runner; other control characters from inputs are shown escaped, never raw (the
+    Actions log viewer interprets terminal escapes)."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
