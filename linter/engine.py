@@ -466,7 +466,8 @@ def _check(variants: list[Trail], rules, options, settings: Settings) -> list[Fi
             except Exception as exc:  # a rule bug must not hide the other findings
                 messages.append(("CTL999", f"internal error in {rule.id}: {type(exc).__name__}: {exc}"))
         per_variant.append(messages)
-    complete = bool(variants) and len(variants) >= variants[0].notes.get("variants", len(variants))
+    complete = (bool(variants) and len(variants) >= variants[0].notes.get("variants", len(variants))
+                and not variants[0].notes.get("conditional"))
     common = set.intersection(*(set(m) for m in per_variant)) if per_variant and complete else set()
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()

@@ -198,3 +198,10 @@ def test_naming_only_the_log_group_file_still_reports_its_trail() -> None:
     result = lint(folder, "--format", "json", "logs.tf")
     assert {(f["rule"], f["file"]) for f in result.json["findings"]} == {("CTL003", "main.tf")}
     assert lint(folder, "--format", "json", "iam.tf").json["findings"] == []
+
+
+def test_a_trail_under_a_resource_condition_is_checked_as_written_and_says_so() -> None:
+    folder = Path(__file__).parent / "fixtures" / "deep_cfn_resource_condition"
+    messages = [f["message"] for f in lint(folder, "--format", "json", ".").json["findings"]]
+    assert len(messages) == 2
+    assert all(m.endswith("(when condition CreateAccountTrail is true)") for m in messages)

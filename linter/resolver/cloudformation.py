@@ -119,16 +119,12 @@ class Evaluator:
         if fn == "Fn::If":
             if not isinstance(arg, list) or len(arg) != 3 or not isinstance(arg[0], str):
                 return self.trace.unknown("malformed Fn::If")
-            cond = self.condition(arg[0])
+            key = f"condition {arg[0]}"
+            cond = self.assumptions[key] if key in self.assumptions else self.condition(arg[0])
             if isinstance(cond, Unknown):
-                key = f"condition {arg[0]}"
-                if key in self.assumptions:
-                    cond = self.assumptions[key]
-                else:
-                    if (key, arg[0]) not in self.trace.undecided:
-                        self.trace.undecided.append((key, arg[0]))
-                    return self.trace.unknown(
-                        f"depends on condition {arg[0]}, which cannot be resolved ({cond.reason})")
+                if (key, arg[0]) not in self.trace.undecided:
+                    self.trace.undecided.append((key, arg[0]))
+                return self.trace.unknown(f"depends on condition {arg[0]}, which cannot be resolved ({cond.reason})")
             return self.eval(arg[1] if cond else arg[2])
         if fn == "Fn::FindInMap":
             if not isinstance(arg, list) or len(arg) < 3:
@@ -359,7 +355,13 @@ def resolve_template(data: dict[str, Any], path: str) -> list[list[Trail]]:
 
 
 def _variants(template: Template, logical_id: str) -> list[Trail]:
-    pending: list[dict[str, bool]] = [{}]
+    """Evaluate a trail under each assignment of the conditions it depends on that cannot be decided.
+
+    A trail under a resource-level ``Condition`` exists only when that condition holds: it is checked
+    as written, with the condition assumed true (whatever the parameter defaults say).
+    """
+    own = template.resources[logical_id].get("Condition")
+    pending: list[dict[str, bool]] = [{f"condition {own}": True} if isinstance(own, str) else {}]
     done: list[Trail] = []
     evaluations = 0
     while pending:
@@ -370,6 +372,8 @@ def _variants(template: Template, logical_id: str) -> list[Trail]:
         if open_keys and evaluations + len(pending) + 2 <= MAX_VARIANTS:
             pending.extend({**assumptions, open_keys[0]: choice} for choice in (True, False))
             continue
+        if isinstance(own, str):
+            trail.notes["conditional"] = True  # every finding holds only when the trail exists
         done.append(trail)
     return done
 
