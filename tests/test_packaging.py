@@ -42,11 +42,16 @@ def snapshot(dest: Path) -> Path:
 
 
 def _has_setuptools() -> bool:
+    """Whether this environment can build the wheel itself: setuptools >= 70.1 has bdist_wheel built in,
+    older ones need the wheel package (a fresh venv has neither; pip then builds in isolation)."""
+    import importlib.util
+
     try:
-        import setuptools  # noqa: F401
+        import setuptools
     except ImportError:
         return False
-    return True
+    major, minor = (int(x) for x in setuptools.__version__.split(".")[:2])
+    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
 @pytest.fixture(scope="module")
