@@ -19,7 +19,7 @@ from ..frontends.yaml_nodes import INTRINSIC_TAGS
 from ..model import Trail
 from ..resolver.cloudformation import LOG_GROUP, ROLE, TRAIL, resolve_template
 from .cfn_format import Intrinsic, Raw, Style, get_att
-from .context import FixContext, NotFixable, retention_target
+from .context import FixContext, NotFixable, RuleFixer, retention_target
 from .edits import Edit, Fix, Source
 
 GROUP_PROP = "CloudWatchLogsLogGroupArn"
@@ -69,26 +69,12 @@ class _Trail:
         return self.template.trails.get(self.logical_id)
 
 
-class CloudFormationFixer:
+class CloudFormationFixer(RuleFixer):
     """Turns CloudFormation findings into :class:`Fix` objects (or :class:`NotFixable`)."""
 
     def __init__(self, ctx: FixContext) -> None:
         self.ctx = ctx
         self._templates: dict[str, _Template] = {}
-
-    def fix(self, finding: Finding) -> Fix:
-        trail = self._locate(finding)
-        if finding.rule == "CTL001":
-            return self._cloudwatch(trail)
-        if finding.rule == "CTL002":
-            return self._role(trail)
-        if finding.rule in ("CTL003", "CTL006"):
-            return self._retention(trail)
-        if finding.rule == "CTL004":
-            if finding.message.startswith("role value"):
-                return self._role_arn(trail)
-            return self._group_arn(trail)
-        raise NotFixable(f"{finding.rule} has no automatic fix")
 
     # ----- finding the trail again -----
     def _template(self, path: str) -> _Template:

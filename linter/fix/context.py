@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from ..arn import VALID_RETENTION_DAYS
 from ..engine import Settings
-from .edits import Source
+from ..findings import Finding
+from .edits import Fix, Source
 
 
 class NotFixable(Exception):
@@ -17,6 +19,42 @@ def retention_target(days: int, minimum: int) -> int | None:
     """The smallest retention CloudWatch Logs accepts that is at least ``days`` and ``minimum``."""
     floor = max(days, minimum)
     return next((d for d in VALID_RETENTION_DAYS if d >= floor), None)
+
+
+class RuleFixer:
+    """Routes a finding to the fix for its rule; each front-end's fixer implements the steps."""
+
+    def fix(self, finding: Finding) -> Fix:
+        trail = self._locate(finding)
+        if finding.rule == "CTL001":
+            return self._cloudwatch(trail)
+        if finding.rule == "CTL002":
+            return self._role(trail)
+        if finding.rule in ("CTL003", "CTL006"):
+            return self._retention(trail)
+        if finding.rule == "CTL004":
+            if finding.message.startswith("role value"):
+                return self._role_arn(trail)
+            return self._group_arn(trail)
+        raise NotFixable(f"{finding.rule} has no automatic fix")
+
+    def _locate(self, finding: Finding) -> Any:
+        raise NotImplementedError
+
+    def _cloudwatch(self, trail: Any) -> Fix:
+        raise NotImplementedError
+
+    def _role(self, trail: Any) -> Fix:
+        raise NotImplementedError
+
+    def _retention(self, trail: Any) -> Fix:
+        raise NotImplementedError
+
+    def _role_arn(self, trail: Any) -> Fix:
+        raise NotImplementedError
+
+    def _group_arn(self, trail: Any) -> Fix:
+        raise NotImplementedError
 
 
 class FixContext:

@@ -22,7 +22,7 @@ from ..frontends.hcl_ast import Block, GetAttr, Index, Literal, Name, Node, Temp
 from ..resolver.terraform import LOG_GROUP, ROLE, TRAIL, Evaluator, Instance, Scope
 from ..resolver.values import Trace
 from ..sources import display_path
-from .context import FixContext, NotFixable, retention_target
+from .context import FixContext, NotFixable, RuleFixer, retention_target
 from .edits import Edit, Fix, Source
 from .tf_format import align, attribute_line, chain_width, hcl_string
 
@@ -51,7 +51,7 @@ class _Trail:
         return self.block.labels[1]
 
 
-class TerraformFixer:
+class TerraformFixer(RuleFixer):
     """Turns Terraform findings into :class:`Fix` objects (or :class:`NotFixable`)."""
 
     def __init__(self, ctx: FixContext) -> None:
@@ -60,20 +60,6 @@ class TerraformFixer:
         self.roots = list(discover(ctx.settings.paths, ctx.settings.excludes).terraform)
         self._scopes: dict[str, Scope] = {}
         self._spans: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
-
-    def fix(self, finding: Finding) -> Fix:
-        trail = self._locate(finding)
-        if finding.rule == "CTL001":
-            return self._cloudwatch(trail)
-        if finding.rule == "CTL002":
-            return self._role(trail)
-        if finding.rule in ("CTL003", "CTL006"):
-            return self._retention(trail)
-        if finding.rule == "CTL004":
-            if finding.message.startswith("role value"):
-                return self._role_arn(trail)
-            return self._group_arn(trail)
-        raise NotFixable(f"{finding.rule} has no automatic fix")
 
     # ----- finding the trail again -----
     def _locate(self, finding: Finding) -> _Trail:
