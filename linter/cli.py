@@ -217,7 +217,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug: one line instead of a traceback, and the "cannot process" status
-        from .engine import internal_error
+        from .findings import internal_error
         from .reporters import clean
 
         sys.stderr.write(_encodable(f"cloudtrail-lint: {clean(internal_error(exc))}\n"))

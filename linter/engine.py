@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .discovery import Discovered, discover, is_auto_tfvars, is_excluded, is_terraform, links_outside
-from .findings import Finding, InputError, Report
+from .findings import Finding, InputError, Report, internal_error
 from .frontends import ParseError
 from .frontends.hcl_ast import TfFile
 from .model import Trail
@@ -67,7 +67,6 @@ class Workspace:
         #: Terraform files and auto-loaded tfvars per folder (absolute path), as discovery saw them.
         self.listings: dict[str, tuple[list[str], list[str]]] = {}
         #: Terraform files that a text scan showed cannot hold or lead to a trail (never parsed).
-        self.scanned_only = 0
         self.scanned_only_paths: list[str] = []
         #: Local module calls found by the text scan: realpath of a called folder.
         self.called: set[str] = set()
@@ -204,12 +203,6 @@ def _downloaded_modules(root: str) -> dict[str, str]:
         return {}
 
 
-def internal_error(exc: BaseException) -> str:
-    """The message of an input error that is a bug of the linter, not of the input."""
-    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} (please report this)"
-
-
 # --------------------------------------------------------------------------- the run
 
 
@@ -221,7 +214,6 @@ def run(settings: Settings) -> Report:
     ws.listings.update({os.path.abspath(k): v for k, v in found.listings.items()})
     _prepare(found, ws)
     report = Report(errors=list(found.errors))
-    report.files_linted += ws.scanned_only
     rules = [r for r in ALL_RULES if _selected(r.id, settings)]
     if settings.unknown == "ignore":
         rules = [r for r in rules if r.id != UNRESOLVED_RULE]
@@ -230,7 +222,7 @@ def run(settings: Settings) -> Report:
 
     checked.extend(_terraform(found, ws, report))
     # a folder the scan found no trail in may still be parsed as a module another one calls: count it once
-    report.files_linted -= sum(os.path.abspath(p) in ws._tf for p in ws.scanned_only_paths)
+    report.files_linted += sum(os.path.abspath(p) not in ws._tf for p in ws.scanned_only_paths)
     checked.extend(_documents(found, ws, report))
     report.files_skipped += len(found.skipped)
     for variants, only in checked:
@@ -372,7 +364,6 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
         if only is not None or settings.parse_all or relevance.relevant(folder, facts_of):
             keep[folder] = only
         else:
-            ws.scanned_only += len(files[folder][0])
             ws.scanned_only_paths.extend(files[folder][0])
     found.terraform = keep
 

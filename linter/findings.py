@@ -76,3 +76,9 @@ class Report:
         if self.errors:
             return 2
         return 1 if self.counts()["errors"] else 0
+
+
+def internal_error(exc: BaseException) -> str:
+    """The message of an input error that is a bug of the linter, not of the input."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} (please report this)"

@@ -6,17 +6,13 @@ import os
 from typing import Any
 
 from .cache import Cache
+from .findings import internal_error
 from .frontends import ParseError
 from .prefilter import Facts, scan_document, scan_terraform
 from .sources import decode, display_path, read_bytes
 
 #: Fewer files than this are parsed in this process: starting workers would cost more.
 PARALLEL_MIN_FILES = 12
-
-
-def _internal_error(exc: BaseException) -> str:
-    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} (please report this)"
 
 
 def parse_terraform_bytes(raw: bytes, path: str, tfvars: bool, whole: bool = True) -> Any:
@@ -48,7 +44,7 @@ def parse_terraform_bytes(raw: bytes, path: str, tfvars: bool, whole: bool = Tru
     except RecursionError:
         return ParseError("nesting too deep")
     except Exception as exc:  # a front-end bug: this file is an input error, the run goes on
-        return ParseError(_internal_error(exc))
+        return ParseError(internal_error(exc))
 
 
 def parse_document_bytes(raw: bytes, path: str) -> Any:
@@ -62,7 +58,7 @@ def parse_document_bytes(raw: bytes, path: str) -> Any:
     except RecursionError:
         return ParseError("nesting too deep")
     except Exception as exc:
-        return ParseError(_internal_error(exc))
+        return ParseError(internal_error(exc))
 
 
 def _job(job: tuple[str, str, bool, int, bool]) -> tuple[str, Any, str | None]:
@@ -184,7 +180,7 @@ class Reader:
         try:
             raw = read_bytes(path, self.max_size)
         except ParseError as err:
-            return False, parse_document_error(path, err) if kind == "doc" else err, None, ""
+            return False, _document_read_error(path, err) if kind == "doc" else err, None, ""
         digest = Cache.digest(raw, cache_kind)
         if stat is not None:
             self.cache.put_facts(index_key, stat, digest)
@@ -237,7 +233,7 @@ class Reader:
                     for path, result, digest in pool.map(_job, jobs, chunksize=chunk):
                         kind, tfvars = kinds[path]
                         if kind == "doc" and isinstance(result, ParseError):
-                            result = parse_document_error(path, result)
+                            result = _document_read_error(path, result)
                         self._parsed[(kind, os.path.abspath(path))] = result
                         if digest is not None and _cacheable(result):
                             self.cache.put(digest, (result,))
@@ -248,13 +244,7 @@ class Reader:
                 self._get(kind, path, tfvars)
 
 
-def parse_document_error(path: str, err: ParseError) -> Any:
-    """A document that could not be read is an error only if it looks like a template or plan."""
-    from .frontends.cfn import looks_like_document
+def _document_read_error(path: str, err: ParseError) -> Any:
+    from .frontends.cfn import read_error
 
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-    except OSError:
-        return err
-    return err if looks_like_document(head) else None
+    return read_error(path, err)

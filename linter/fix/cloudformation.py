@@ -203,11 +203,7 @@ class CloudFormationFixer(RuleFixer):
         new: dict[str, Any] = {}
         group_id, days = "", 0
         if resource is None:
-            target = retention_target(0, self.ctx.settings.min_retention_days)
-            if target is None:
-                raise NotFixable("no retention CloudWatch Logs accepts reaches the minimum"
-                                 f" of {self.ctx.settings.min_retention_days} days")
-            days = target
+            days = self._new_group_retention()
             group_id = self.ctx.claim(trail.path, f"{trail.logical_id}LogGroup", taken, sep="")
             props: dict[str, Any] = {}
             name = _get(trail.props, "TrailName")

@@ -24,6 +24,8 @@ def retention_target(days: int, minimum: int) -> int | None:
 class RuleFixer:
     """Routes a finding to the fix for its rule; each front-end's fixer implements the steps."""
 
+    ctx: FixContext
+
     def fix(self, finding: Finding) -> Fix:
         trail = self._locate(finding)
         if finding.rule == "CTL001":
@@ -37,6 +39,14 @@ class RuleFixer:
                 return self._role_arn(trail)
             return self._group_arn(trail)
         raise NotFixable(f"{finding.rule} has no automatic fix")
+
+    def _new_group_retention(self) -> int:
+        """Retention of a log group the fixer adds: the configured minimum, rounded up to a valid value."""
+        minimum = self.ctx.settings.min_retention_days
+        days = retention_target(0, minimum)
+        if days is None:
+            raise NotFixable(f"no retention CloudWatch Logs accepts reaches the minimum of {minimum} days")
+        return days
 
     def _locate(self, finding: Finding) -> Any:
         raise NotImplementedError

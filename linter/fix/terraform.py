@@ -247,11 +247,7 @@ class TerraformFixer(RuleFixer):
         blocks: list[list[str]] = []
         group_label, days = "", 0
         if resource is None:
-            target = retention_target(0, self.ctx.settings.min_retention_days)
-            if target is None:
-                raise NotFixable("no retention CloudWatch Logs accepts reaches the minimum"
-                                 f" of {self.ctx.settings.min_retention_days} days")
-            days = target
+            days = self._new_group_retention()
             group_label = self.ctx.claim(f"{scope_key}:{LOG_GROUP}", f"{trail.label}_cloudtrail",
                                          taken[LOG_GROUP])
             resource = self._group_value(trail, f"{LOG_GROUP}.{group_label}")

@@ -44,15 +44,22 @@ def load_document(path: str, max_size: int) -> tuple[str, dict[str, Any]] | None
     try:
         raw = read_bytes(path, max_size)
     except ParseError as err:
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(65536)
-        except OSError:
-            raise err from None  # unreadable: it cannot be told apart from a template, so it is an error
-        if looks_like_document(head):
-            raise
+        error = read_error(path, err)
+        if error is not None:
+            raise error from None
         return None  # too large, and not a template: skipped like any other file
     return document_from_bytes(raw, path)
+
+
+def read_error(path: str, err: ParseError) -> ParseError | None:
+    """A document that could not be read is an error only if it looks like a template or a plan;
+    one that cannot be opened at all cannot be told apart from a template, so it is an error too."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return err
+    return err if looks_like_document(head) else None
 
 
 def looks_like_document(head: bytes) -> bool:
