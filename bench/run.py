@@ -108,6 +108,8 @@ class Tools:
     checkov: str | None = None
     checkov_version: str = ""
     netns_prefix: list[str] = field(default_factory=list)
+    #: Checkov results taken from an earlier run (--checkov-from), by case label.
+    checkov_reused: dict[str, dict[str, object]] = field(default_factory=dict)
     rss_floor_mb: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -378,7 +380,12 @@ def run_case(
         run("linter-1st", [*base, str(tree)], LINTER_OK, note="fills cache")
         run("linter-warm", [*base, str(tree)], LINTER_OK, note="warm rerun")
 
-    if tools.checkov:
+    if tools.checkov and case.label in tools.checkov_reused:
+        earlier = tools.checkov_reused[case.label]
+        log(f"[{case.label}] checkov: reusing the run of {earlier['date']} ({earlier['wall_s']:.1f}s)")
+        fields = {k: v for k, v in earlier.items() if k in Result.__dataclass_fields__}
+        results.append(Result(**{**fields, "note": f"failed checks; measured {earlier['date']} (--checkov-from)"}))
+    elif tools.checkov:
         cmd = [tools.checkov, "-d", str(tree), "--check", CHECKOV_CHECKS]
         cmd += ["--skip-download", "--quiet", "--compact", "-o", "json"]
         run("checkov", [*tools.netns_prefix, *cmd], CHECKOV_OK, env=checkov_env(), note="failed checks")
@@ -601,6 +608,24 @@ def parse_sizes(text: str, dense_modules: int) -> list[Case]:
     return cases
 
 
+def earlier_checkov(path: Path, version: str) -> dict[str, dict[str, object]]:
+    """Successful checkov results of an earlier ``--json`` file made with checkov ``version``, by case,
+    each with the date it was measured and the manifest of the tree it ran on."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"--checkov-from {path}: {exc}") from None
+    meta = doc.get("meta", {})
+    if meta.get("checkov_version") != version:
+        log(f"--checkov-from {path}: checkov {meta.get('checkov_version')} there, {version} here: not reused")
+        return {}
+    reused = {}
+    for r in doc.get("results", []):
+        if r.get("tool") == "checkov" and r.get("ok"):
+            reused[r["case"]] = {**r, "date": meta.get("date", "?"), "tree": doc.get("trees", {}).get(r["case"])}
+    return reused
+
+
 def raise_on_sigterm() -> None:
     """Turn SIGTERM into KeyboardInterrupt so a running child is ended too."""
 
@@ -640,6 +665,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before a command is killed")
     ap.add_argument("--json", type=Path, help="also write all results to this JSON file")
+    ap.add_argument(
+        "--checkov-from",
+        type=Path,
+        help="reuse checkov's timings from this earlier --json file, for trees generated the same way "
+        "and the same checkov version (checkov takes half an hour on 5,000 modules)",
+    )
     args = ap.parse_args(argv)
 
     try:
@@ -661,6 +692,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"linter: {tools.linter or 'not found'} {tools.linter_version}".rstrip())
     log(f"checkov: {tools.checkov or 'skipped'} {tools.checkov_version}".rstrip())
 
+    if args.checkov_from and tools.checkov:
+        tools.checkov_reused = earlier_checkov(args.checkov_from, tools.checkov_version)
+
     results: list[Result] = []
     manifests: dict[str, dict[str, object]] = {}
     started = time.time()
@@ -675,6 +709,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{info.get('trails')} trails ({info.get('compliant_trails')} compliant), "
                 f"{int(info.get('bytes', 0)) / 1e6:.1f} MB"
             )
+            earlier = tools.checkov_reused.get(case.label)
+            if earlier is not None and earlier.get("tree") != info:
+                log(f"[{case.label}] checkov: not reusing {args.checkov_from}: the tree was generated differently")
+                del tools.checkov_reused[case.label]
             run_case(case, tree, tools, workdir / "out" / case.label, args.timeout, results)
     except KeyboardInterrupt:
         interrupted = True
@@ -685,7 +723,8 @@ def main(argv: list[str] | None = None) -> int:
     # Parse outputs only now: reading a big report would raise this process's RSS
     # high-water mark, which Linux carries into every child forked afterwards.
     for r in results:
-        r.findings = count_findings(Path(r.stdout_file), r.tool)
+        counted = count_findings(Path(r.stdout_file), r.tool)
+        r.findings = r.findings if counted is None else counted  # a reused result keeps its count
         if r.tool.startswith("linter"):
             r.trails = linter_trails(Path(r.stdout_file))
 

@@ -56,30 +56,40 @@ def default_directory() -> str:
 def _version_key() -> str:
     from . import __version__
 
-    try:
-        from importlib.metadata import version
+    return f"v{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{_code_digest()}"
 
-        hcl = version("python-hcl2")
-    except Exception:
-        hcl = "unknown"
-    return f"v{__version__}-hcl2-{hcl}-py{sys.version_info[0]}{sys.version_info[1]}-{_code_digest()}"
+
+#: Files of the parsing libraries whose content decides what a parse gives: their versions and grammar.
+_LIBRARY_FILES = (("hcl2", "version.py"), ("hcl2", "hcl2.lark"), ("lark", "__init__.py"), ("yaml", "__init__.py"))
 
 
 def _code_digest() -> str:
-    """A digest of the code that shapes cached entries, so a changed checkout never reads stale ones."""
+    """A digest of the code that shapes cached entries, so a changed checkout or an upgraded parser never
+    reads stale ones: this package's front-ends, and the version files and grammar of python-hcl2, Lark
+    and PyYAML (located without importing them, and without ``importlib.metadata``: both are slow)."""
+    import importlib.util
+
     package = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha256()
+    files = []
     for folder in (package, os.path.join(package, "frontends")):
         try:
-            names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
+            files += [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".py")]
         except OSError:
             continue
-        for name in names:
-            try:
-                with open(os.path.join(folder, name), "rb") as handle:
-                    digest.update(name.encode() + handle.read())
-            except OSError:
-                pass
+    for library, name in _LIBRARY_FILES:
+        try:
+            spec = importlib.util.find_spec(library)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            files.append(os.path.join(os.path.dirname(spec.origin), name))
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                digest.update(os.path.basename(path).encode() + handle.read())
+        except OSError:
+            digest.update(b"missing:" + path.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:12]
 
 
@@ -136,6 +146,13 @@ class Cache:
             self._touched.add(path)
             return entry[1]
         return None
+
+    def has_index(self) -> bool:
+        """Whether an earlier run left scan facts for this scope (a warm run, most files unchanged)."""
+        if not self.enabled:
+            return False
+        self._load_index()
+        return bool(self._index)
 
     def put_facts(self, path: str, stat: os.stat_result, facts: Any) -> None:
         sig = signature(stat)

@@ -212,6 +212,11 @@ def _run_with_deep_stack(fn, *args):
 
 def main() -> None:
     """Console entry point: never show a traceback to the user."""
+    import gc
+
+    from .reader import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)  # a short-lived process: collect rarely
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:

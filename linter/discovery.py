@@ -89,13 +89,16 @@ class _Walker:
                 return
             self.seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(root), key=lambda e: e.name)
+            entries = sorted(os.scandir(root), key=_name)
         except OSError as exc:
             self.out.errors.append(InputError(display_path(root), 0, f"cannot read directory: {exc.strerror}"))
             return
+        prefix = "" if root == "." else os.path.join(root, "")
+        excludes = self.excludes
         for entry in entries:
-            path = os.path.join(root, entry.name) if root != "." else entry.name
-            if self.excluded(path):
+            name = entry.name
+            path = prefix + name
+            if excludes and self.excluded(path):
                 continue
             try:
                 is_link = entry.is_symlink()
@@ -104,15 +107,21 @@ class _Walker:
                     self.out.skipped.append(path)
                     continue
                 if entry.is_dir():
-                    if entry.name in SKIP_DIRS:
-                        continue
-                    self.walk(path, inside, linked or is_link)
-                elif entry.is_file():
-                    self.add_file(path, explicit=False)
-                else:
+                    if name not in SKIP_DIRS:
+                        self.walk(path, inside, linked or is_link)
+                elif not entry.is_file():
                     self.out.skipped.append(path)
+                elif name.endswith(TF_SUFFIXES):  # the common case, without add_file's path splitting
+                    self._listing(root)[0].append(path)
+                    self.out.terraform[root] = None
+                else:
+                    self.add_file(path, explicit=False)
             except OSError as exc:
                 self.out.errors.append(InputError(display_path(path), 0, f"cannot read: {exc.strerror}"))
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
 def _matches(shown: str, name: str, excludes: list[str]) -> bool:

@@ -66,12 +66,21 @@ class Workspace:
         self._reported: set[str] = set()
         #: Terraform files and auto-loaded tfvars per folder (absolute path), as discovery saw them.
         self.listings: dict[str, tuple[list[str], list[str]]] = {}
-        #: Terraform files that a text scan showed cannot hold or lead to a trail (never parsed).
-        self.scanned_only_paths: list[str] = []
+        #: Folders whose Terraform files a text scan showed cannot hold or lead to a trail (not parsed,
+        #: unless another module calls them), with their number of files.
+        self.scanned_only: dict[str, int] = {}
+        self._absolute: dict[str, str] = {}
         #: Local module calls found by the text scan: realpath of a called folder.
         self.called: set[str] = set()
         #: CloudFormation templates read this run, by display path (suppressions live in their Metadata).
         self.templates: dict[str, Any] = {}
+
+    def abs(self, path: str) -> str:
+        """``os.path.abspath``, remembered: folders are looked up many times in a run."""
+        found = self._absolute.get(path)
+        if found is None:
+            found = self._absolute[path] = os.path.abspath(path)
+        return found
 
     def error(self, path: str, err: ParseError) -> None:
         key = f"{path}:{err.line}:{err.message}"
@@ -96,7 +105,7 @@ class Workspace:
 
     def module_files(self, folder: str) -> tuple[list[str], list[str]]:
         """The Terraform configuration files and the auto-loaded tfvars files of ``folder``."""
-        key = os.path.abspath(folder)
+        key = self.abs(folder)
         if key in self.listings:
             return self.listings[key]
         try:
@@ -128,7 +137,7 @@ class Workspace:
         """The Terraform module in ``folder`` (cached); parse errors are recorded once."""
         from .resolver.terraform import TfModule
 
-        key = os.path.abspath(folder)
+        key = self.abs(folder)
         if key in self._modules:
             return self._modules[key]
         module = TfModule(folder, [])
@@ -205,14 +214,22 @@ def _downloaded_modules(root: str) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- the run
 
+#: A tree with this many files to scan, and no scan facts cached for it, starts its worker processes
+#: before the scan, so that they are ready to parse when it ends.
+EARLY_WORKERS_FILES = 200
+
+
 
 def run(settings: Settings) -> Report:
     from .rules import ALL_RULES, SUPPRESSION_RULE, UNRESOLVED_RULE, Options
 
     found = discover(settings.paths, settings.excludes)
     ws = Workspace(settings)
-    ws.listings.update({os.path.abspath(k): v for k, v in found.listings.items()})
-    _prepare(found, ws)
+    ws.listings.update({ws.abs(k): v for k, v in found.listings.items()})
+    try:
+        _prepare(found, ws)
+    finally:
+        ws.reader.close()
     report = Report(errors=list(found.errors))
     rules = [r for r in ALL_RULES if _selected(r.id, settings)]
     if settings.unknown == "ignore":
@@ -222,7 +239,7 @@ def run(settings: Settings) -> Report:
 
     checked.extend(_terraform(found, ws, report))
     # a folder the scan found no trail in may still be parsed as a module another one calls: count it once
-    report.files_linted += sum(os.path.abspath(p) not in ws._tf for p in ws.scanned_only_paths)
+    report.files_linted += sum(n for folder, n in ws.scanned_only.items() if ws.abs(folder) not in ws._modules)
     checked.extend(_documents(found, ws, report))
     report.files_skipped += len(found.skipped)
     for variants, only in checked:
@@ -340,8 +357,11 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
     explicit = {os.path.abspath(p) for p in settings.paths if os.path.isfile(p)}
     reader.whole_paths = explicit
     files = {folder: ws.module_files(folder) for folder in found.terraform}
+    to_scan = sum(len(tf) for tf, _ in files.values()) + len(found.documents)
+    if to_scan >= EARLY_WORKERS_FILES and not reader.cache.has_index():
+        reader.start_workers()  # a large tree not seen before: most of its relevant files need parsing
     show = wanted(settings.progress)
-    scan = Progress(sum(len(tf) for tf, _ in files.values()) + len(found.documents), show, label="files scanned")
+    scan = Progress(to_scan, show, label="files scanned")
 
     def facts_of(folder: str) -> list[Facts]:
         tf = files[folder][0] if folder in files else ws.module_files(folder)[0]
@@ -355,21 +375,22 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
         modules = os.path.join(folder, ".terraform", "modules")
         return os.path.isdir(modules) and _tree_has_trail(modules, reader)
 
-    relevance = Relevance({}, downloaded_has_trail)
+    relevance = Relevance({}, downloaded_has_trail, ws.abs)
     keep: dict[str, set[str] | None] = {}
     for folder, only in found.terraform.items():
-        facts = relevance.folder_facts.setdefault(os.path.abspath(folder), facts_of(folder))
+        facts = relevance.folder_facts.setdefault(ws.abs(folder), facts_of(folder))
         for f in facts:
             ws.called.update(os.path.abspath(os.path.join(folder, src)) for src in f.sources if is_local_source(src))
         if only is not None or settings.parse_all or relevance.relevant(folder, facts_of):
             keep[folder] = only
         else:
-            ws.scanned_only_paths.extend(files[folder][0])
+            ws.scanned_only[folder] = len(files[folder][0])
     found.terraform = keep
 
     documents = []
     for path in found.documents:
-        if settings.parse_all or os.path.abspath(path) in explicit or reader.facts(path, "doc").has_trail:
+        named = bool(explicit) and os.path.abspath(path) in explicit
+        if settings.parse_all or named or reader.facts(path, "doc").has_trail:
             documents.append(path)
         else:
             found.skipped.append(path)

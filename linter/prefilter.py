@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: ``resource "aws_cloudtrail" ...`` in HCL (labels may be unquoted), or its JSON-syntax key.
 _TF_TRAIL = re.compile(rb'\bresource\s+"?aws_cloudtrail"?[\s{"]|"aws_cloudtrail"\s*:')
@@ -21,9 +21,8 @@ _CFN_TRAIL = b"AWS::CloudTrail::Trail"
 _PLAN_TRAIL = b'"aws_cloudtrail"'
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the text scan learnt about one file."""
+class Facts(NamedTuple):
+    """What the text scan learnt about one file (a plain tuple in the cache index: fast to load)."""
 
     has_trail: bool
     #: Module sources named in the file (Terraform only).
@@ -49,15 +48,16 @@ def is_local_source(source: str) -> bool:
 class Relevance:
     """Decides, per Terraform module folder, whether it can contain or lead to a trail."""
 
-    def __init__(self, folder_facts: dict[str, list[Facts]], downloaded_has_trail) -> None:
+    def __init__(self, folder_facts: dict[str, list[Facts]], downloaded_has_trail, absolute=os.path.abspath) -> None:
         #: absolute path of a folder -> facts of its .tf files
         self.folder_facts = folder_facts
         self.downloaded_has_trail = downloaded_has_trail
+        self.absolute = absolute
         self._memo: dict[str, bool] = {}
 
     def relevant(self, folder: str, facts_of) -> bool:
         """``facts_of(folder)`` gives the facts of a folder not scanned yet (a called module)."""
-        key = os.path.abspath(folder)
+        key = self.absolute(folder)
         if key in self._memo:
             return self._memo[key]
         self._memo[key] = False  # a module cycle adds nothing

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from cloudtrail_lint import reader as reader_module
 from cloudtrail_lint.cache import Cache
+from cloudtrail_lint.frontends import ParseError
+from cloudtrail_lint.frontends import hcl as hcl_module
 from cloudtrail_lint.frontends.hcl import parse_hcl
 from cloudtrail_lint.frontends.slim import UNREAD, slim
 from cloudtrail_lint.prefilter import scan_terraform
@@ -263,9 +265,127 @@ def test_the_facts_index_forgets_files_that_are_gone(tmp_path: Path) -> None:
     lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
     [index] = list(cache_dir.rglob("facts-*.pickle"))
     keys = pickle.loads(index.read_bytes())
-    assert any("/a/main.tf" in key for key in keys) and any("/b/main.tf" in key for key in keys)
+    assert _indexed(keys, "a/main.tf") and _indexed(keys, "b/main.tf")
     (folder / "b" / "main.tf").unlink()
     lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
     keys = pickle.loads(index.read_bytes())
-    assert any("/a/main.tf" in key for key in keys)
-    assert not any("/b/main.tf" in key for key in keys)
+    assert _indexed(keys, "a/main.tf")
+    assert not _indexed(keys, "b/main.tf")
+
+
+def _indexed(keys, path: str) -> bool:
+    """Whether the facts index has an entry for ``path`` (keys end with the path as discovery gave it)."""
+    return any(key.endswith((":" + path, "/" + path)) for key in keys)
+
+
+# ----- the Terraform parser without tree positions -----
+
+@pytest.fixture(scope="module")
+def parsers() -> tuple[object, object]:
+    """python-hcl2's own parser, and the copy without tree positions."""
+    saved = hcl_module._parser
+    hcl_module._parser = None
+    std = hcl_module._hcl2_parser()
+    assert hcl_module.use_positionless_parser(), "this Lark cannot copy python-hcl2's parser"
+    copy = hcl_module._parser
+    hcl_module._parser = saved
+    assert std.options.propagate_positions and copy.options.propagate_positions is False
+    return std, copy
+
+
+def _parse_both(text: str, parsers: tuple[object, object], monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """parse_hcl's result (a pickled TfFile, or the ParseError's fields) with each parser."""
+    results: list[object] = []
+    for parser in parsers:
+        monkeypatch.setattr(hcl_module, "_parser", parser)
+        try:
+            results.append(pickle.dumps(parse_hcl(text, "x.tf")))
+        except ParseError as err:
+            results.append((err.message, err.line, err.column))
+    return results
+
+
+TF_INPUTS = sorted({*FIXTURES.rglob("*.tf"), *FIXTURES.rglob("*.tfvars"),
+                    *(CORPUS.rglob("*.tf") if CORPUS.is_dir() else [])})
+
+
+def test_positionless_parser_gives_identical_files_and_errors(parsers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Terraform file of the fixtures and the corpus, whole and slimmed: the same nodes, lines, columns
+    and source text, and the same error where a file is broken."""
+    assert len(TF_INPUTS) > 100
+    compared = 0
+    for path in TF_INPUTS:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        for variant in {text, slim(text) or text}:
+            std, copy = _parse_both(variant, parsers, monkeypatch)
+            assert std == copy, path
+            compared += 1
+    assert compared > 150
+
+
+def test_spans_from_tokens_are_the_spans_lark_propagates(parsers) -> None:
+    """The builder's first and last token of every node match Lark's ``propagate_positions`` meta."""
+    import lark
+
+    std = parsers[0]
+    nodes = 0
+    for path in TF_INPUTS:
+        try:
+            text = path.read_text(encoding="utf-8") + "\n"
+            tree = std.parse(text + "\n")
+        except (UnicodeDecodeError, OSError, lark.exceptions.LarkError):
+            continue
+        builder = hcl_module._Builder(text, "x.tf", lark)
+        for node in tree.iter_subtrees():
+            meta = node.meta
+            first, last = builder.edge(node, 0), builder.edge(node, 1)
+            if getattr(meta, "empty", True):
+                assert first is None and last is None
+                continue
+            assert (first.line, first.column, first.start_pos, last.end_line, last.end_pos) == (
+                meta.line, meta.column, meta.start_pos, meta.end_line, meta.end_pos), (path, node.data)
+            nodes += 1
+    assert nodes > 10_000
+
+
+@pytest.mark.parametrize("text", [
+    "x = " + "a + " * 3000 + "a\n",  # a left-deep chain: spans come from tokens without recursion
+    "locals {\n  x = " + "[" * 600 + "]" * 600 + "\n}\n",
+    'x = "${' + "(" * 400 + "1" + ")" * 400 + '}"\n',
+    "a = {}\nb = []\nc = \"\"\nd = <<EOT\nhi\nEOT\n",
+    'resource "x" "y" {\n  # c\n  dynamic "d" {\n    for_each = [1]\n    content {}\n  }\n}\n',
+])
+def test_positionless_parser_on_edge_cases(text: str, parsers, monkeypatch: pytest.MonkeyPatch) -> None:
+    std, copy = _parse_both(text, parsers, monkeypatch)
+    assert std == copy
+
+
+def test_workers_started_before_the_scan_give_the_same_results(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large unseen tree starts its workers early (with the positionless parser); a tree where nothing
+    needs parsing then stops them unused."""
+    from cloudtrail_lint import engine
+
+    folder = FIXTURES / "deep_root_calls_local_module"
+    baseline = lint(folder, "--format", "json", "--no-cache", "--jobs", "1", ".")
+    monkeypatch.setattr(engine, "EARLY_WORKERS_FILES", 1)
+    monkeypatch.setattr(reader_module, "PARALLEL_MIN_FILES", 1)
+    started = []
+    original = reader_module.Reader.start_workers
+
+    def spy(self):
+        original(self)
+        started.append(self._pool is not None)
+
+    monkeypatch.setattr(reader_module.Reader, "start_workers", spy)
+    early = lint(folder, "--format", "json", "--no-cache", "--jobs", "2", ".")
+    assert started == [True]
+    assert early.exit_code == baseline.exit_code
+    assert _normalised(early.stdout) == _normalised(baseline.stdout)
+    quiet = _module(tmp_path / "nothing")
+    (quiet / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    assert lint(quiet, "--format", "json", "--no-cache", "--jobs", "2", ".").exit_code == 0
+    assert started == [True, True]

@@ -49,6 +49,42 @@ def _lark():
     return hcl2, lark
 
 
+#: The Lark parser :func:`parse_hcl` uses; None until the first file (then python-hcl2's own).
+_parser: Any = None
+
+
+def _hcl2_parser() -> Any:
+    global _parser
+    if _parser is None:
+        from hcl2.parser import parser
+
+        _parser = parser()
+    return _parser
+
+
+def use_positionless_parser() -> bool:
+    """Switch to a copy of python-hcl2's parser that does not put positions on tree nodes.
+
+    python-hcl2 builds its Lark parser with ``propagate_positions``, which costs almost half of the
+    parse time; :class:`_Builder` takes every position from the first and last token of a node instead,
+    so both parsers give identical results. The copy takes ~0.1 s to build, which pays off in a worker
+    process that parses many files. Returns False (keeping python-hcl2's parser) if this Lark cannot
+    make the copy.
+    """
+    global _parser
+    try:
+        from lark import Lark
+        from lark.grammar import Rule
+        from lark.lexer import TerminalDef
+
+        data, memo = _hcl2_parser().memo_serialize([TerminalDef, Rule])
+        data["options"] = {**data["options"], "propagate_positions": False}
+        _parser = Lark.load({"data": data, "memo": memo})
+    except Exception:  # another Lark release: stay with the slower parser
+        return False
+    return True
+
+
 def _describe(token, char) -> str:
     """What the parser stumbled on, in words rather than grammar token names."""
     if token is None:
@@ -64,11 +100,11 @@ def _describe(token, char) -> str:
 
 def parse_hcl(text: str, path: str) -> TfFile:
     """Parse Terraform native syntax; raise :class:`ParseError` with the line on bad input."""
-    hcl2, lark = _lark()
+    _hcl2, lark = _lark()
     if not text.endswith("\n"):
         text += "\n"
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _hcl2_parser().parse(text + "\n")  # the extra newline as python-hcl2's parses_to_tree adds
     except lark.exceptions.UnexpectedInput as exc:
         line = getattr(exc, "line", 0) or 0
         column = getattr(exc, "column", 0) or 0
@@ -95,6 +131,8 @@ class _Builder:
         self.Tree = lark.Tree
         self.Token = lark.Token
         self.depth = 0
+        #: First and last token under each tree node, by ``id`` (see :meth:`edge`).
+        self.edges: tuple[dict[int, Any], dict[int, Any]] = ({}, {})
         # Every expression keeps its source text, so nested expressions copy the same characters
         # again at each level; real files copy under 10 times their size.
         self.budget = 64 * len(text) + 1_000_000
@@ -103,16 +141,49 @@ class _Builder:
         """One more level of blocks or expressions; hostile nesting is an error, not a stack overflow."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            meta = node.meta
+            first = self.edge(node, 0)
             raise ParseError(f"invalid HCL: nesting too deep (more than {MAX_DEPTH} levels)",
-                             getattr(meta, "line", 0), getattr(meta, "column", 0))
+                             getattr(first, "line", 0), getattr(first, "column", 0))
 
-    def source(self, meta) -> str:
-        self.budget -= meta.end_pos - meta.start_pos
+    def edge(self, node, last: int) -> Any:
+        """The first (``last`` 0) or last (1) token under ``node``, or None if it holds none.
+
+        Positions come from tokens, not from Lark's ``propagate_positions`` (see
+        :func:`use_positionless_parser`); the node's span runs from its first token to its last, which
+        is what Lark computes. Memoised and without recursion: left-deep chains can be very deep.
+        """
+        memo = self.edges[last]
+        Token, Tree = self.Token, self.Tree
+        stack = [node]
+        while stack:
+            current = stack[-1]
+            if id(current) in memo:
+                stack.pop()
+                continue
+            found, pending = None, False
+            for child in reversed(current.children) if last else current.children:
+                if isinstance(child, Token):
+                    found = child
+                    break
+                if isinstance(child, Tree):
+                    if id(child) not in memo:
+                        stack.append(child)
+                        pending = True
+                        break
+                    found = memo[id(child)]
+                    if found is not None:
+                        break
+            if not pending:
+                memo[id(current)] = found
+                stack.pop()
+        return memo[id(node)]
+
+    def source(self, first, last) -> str:
+        self.budget -= last.end_pos - first.start_pos
         if self.budget < 0:
-            raise ParseError("invalid HCL: expressions nested too deeply for the size of the file", meta.line,
-                             meta.column)
-        return self.text[meta.start_pos:meta.end_pos]
+            raise ParseError("invalid HCL: expressions nested too deeply for the size of the file", first.line,
+                             first.column)
+        return self.text[first.start_pos:last.end_pos]
 
     # ----- structure -----
     def body(self, body, blocks: list[Block], attrs: dict[str, Attribute], comments: list) -> None:
@@ -120,7 +191,8 @@ class _Builder:
             kind = child.data
             if kind == "attribute":
                 name = self.name_of(child.children[0])
-                attrs[name] = Attribute(name, self.expr(child.children[2]), child.meta.line, child.meta.column)
+                first = self.edge(child, 0)
+                attrs[name] = Attribute(name, self.expr(child.children[2]), first.line, first.column)
             elif kind == "block":
                 blocks.append(self.block(child, comments))
             elif kind == "new_line_or_comment":
@@ -146,7 +218,8 @@ class _Builder:
                     self.comments(child, comments)
                 else:
                     parts.append(self.name_of(child))
-        blk = Block(parts[0], parts[1:], {}, [], node.meta.line, node.meta.column, node.meta.end_line, self.path)
+        first, last = self.edge(node, 0), self.edge(node, 1)
+        blk = Block(parts[0], parts[1:], {}, [], first.line, first.column, last.end_line, self.path)
         if body is not None:
             self.body(body, blk.blocks, blk.attrs, comments)
         self.depth -= 1
@@ -156,17 +229,11 @@ class _Builder:
         return str(node.children[0]) if isinstance(node, self.Tree) else str(node)
 
     # ----- expressions -----
-    def src(self, node) -> str:
-        meta = node.meta
-        if getattr(meta, "empty", True):
-            return ""
-        return self.source(meta)
-
     def pos(self, node) -> tuple[int, int, str]:
-        meta = node.meta
-        if getattr(meta, "empty", True):
+        first = self.edge(node, 0)
+        if first is None:
             return 0, 0, ""
-        return meta.line, meta.column, self.source(meta)
+        return first.line, first.column, self.source(first, self.edge(node, 1))
 
     def subtrees(self, node) -> list:
         return [c for c in node.children if isinstance(c, self.Tree) and c.data != "new_line_or_comment"]
@@ -323,10 +390,10 @@ def parse_template(text: str, line: int, col: int) -> Node:
 
     if "${" not in text and "%{" not in text:
         return Literal(text.replace("$${", "${"), line, col, json.dumps(text))
-    hcl2, lark = _lark()
+    _hcl2, lark = _lark()
     source = "x = " + json.dumps(text) + "\n"
     try:
-        tree = hcl2.parses_to_tree(source)
+        tree = _hcl2_parser().parse(source + "\n")
     except (lark.exceptions.LarkError, RecursionError):
         raise ParseError(f"invalid template expression {text[:80]!r}", line, col) from None
     builder = _Builder(source, "", lark)
