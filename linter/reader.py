@@ -13,6 +13,9 @@ from .sources import decode, display_path, read_bytes
 
 #: Fewer files than this are parsed in this process: starting workers would cost more.
 PARALLEL_MIN_FILES = 12
+#: Parsing this many Terraform files in this process repays building the faster parser (~0.1 s; about
+#: 1 ms less per file).
+POSITIONLESS_MIN_FILES = 150
 #: Garbage collection runs far less often than Python's default (700, 10, 10): parsing and cache loads
 #: create millions of short-lived objects and few reference cycles, and the default collects ~20% of
 #: the run time away.
@@ -66,13 +69,26 @@ def parse_document_bytes(raw: bytes, path: str) -> Any:
 
 
 def _worker_start() -> None:
-    """Worker initializer: get the Terraform parser ready while the main process is still scanning."""
+    """Worker initializer: end with the main process, and get the Terraform parser ready while it scans."""
     import gc
+    import multiprocessing
+    import threading
 
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a killed main process must not leave its workers waiting for work forever
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     gc.set_threshold(*GC_THRESHOLDS)
     from .frontends.hcl import use_positionless_parser
 
     use_positionless_parser()
+
+
+def _exit_with(sentinel: Any) -> None:
+    """Wait until the main process has ended, then end this worker."""
+    from multiprocessing.connection import wait
+
+    wait([sentinel])
+    os._exit(1)
 
 
 def _ready() -> bool:
@@ -231,11 +247,15 @@ class Reader:
     def prefetch(self, jobs: list[tuple[str, str, bool]], progress: Any = None) -> None:
         """Parse ``(kind, path, tfvars)`` jobs ahead, in worker processes when there are enough."""
         todo = [(k, p, t) for k, p, t in jobs if (k, os.path.abspath(p)) not in self._parsed]
-        if self.jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        if len(todo) >= PARALLEL_MIN_FILES:
             todo = self._from_cache(todo, progress)
         if self.jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
             self._parallel(todo, progress)
             return
+        if sum(kind == "tf" for kind, _path, _tfvars in todo) >= POSITIONLESS_MIN_FILES:
+            from .frontends.hcl import use_positionless_parser
+
+            use_positionless_parser()  # enough files to repay building it
         for kind, path, tfvars in todo:
             self._get(kind, path, tfvars)
             if progress is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -389,3 +390,48 @@ def test_workers_started_before_the_scan_give_the_same_results(tmp_path: Path,
     (quiet / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
     assert lint(quiet, "--format", "json", "--no-cache", "--jobs", "2", ".").exit_code == 0
     assert started == [True, True]
+
+
+def test_a_large_parse_in_process_switches_to_the_positionless_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = FIXTURES / "deep_root_calls_local_module"
+    baseline = lint(folder, "--format", "json", "--no-cache", "--jobs", "1", ".")
+    monkeypatch.setattr(hcl_module, "_parser", None)
+    monkeypatch.setattr(reader_module, "POSITIONLESS_MIN_FILES", 1)
+    switched = lint(folder, "--format", "json", "--no-cache", "--jobs", "1", ".")
+    assert hcl_module._parser.options.propagate_positions is False
+    assert switched.exit_code == baseline.exit_code
+    assert _normalised(switched.stdout) == _normalised(baseline.stdout)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds worker processes through /proc")
+def test_workers_end_when_the_main_process_is_killed(tmp_path: Path) -> None:
+    """A SIGKILLed run (nothing can clean up) must not leave its worker processes behind."""
+    folder = tmp_path / "tree"
+    for i in range(80):  # enough files to start the workers before the scan
+        _module(folder / f"m{i:02d}")
+    env = {**os.environ, "CLOUDTRAIL_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.Popen([sys.executable, "-m", "cloudtrail_lint", "--jobs", "2", "--no-cache", str(folder)],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    deadline = time.monotonic() + 20
+    while not workers and time.monotonic() < deadline and run.poll() is None:
+        for children in Path(f"/proc/{run.pid}/task").glob("*/children"):  # forked from the run's thread
+            with contextlib.suppress(OSError):
+                workers += [int(pid) for pid in children.read_text().split()]
+        time.sleep(0.005)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert workers, "the run ended before its workers could be seen"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie nobody reaped has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status

@@ -54,6 +54,7 @@ _parser: Any = None
 
 
 def _hcl2_parser() -> Any:
+    """The parser in use: python-hcl2's own, unless :func:`use_positionless_parser` swapped in its copy."""
     global _parser
     if _parser is None:
         from hcl2.parser import parser
@@ -72,12 +73,15 @@ def use_positionless_parser() -> bool:
     make the copy.
     """
     global _parser
+    current = _hcl2_parser()
+    if not current.options.propagate_positions:
+        return True  # already switched
     try:
         from lark import Lark
         from lark.grammar import Rule
         from lark.lexer import TerminalDef
 
-        data, memo = _hcl2_parser().memo_serialize([TerminalDef, Rule])
+        data, memo = current.memo_serialize([TerminalDef, Rule])
         data["options"] = {**data["options"], "propagate_positions": False}
         _parser = Lark.load({"data": data, "memo": memo})
     except Exception:  # another Lark release: stay with the slower parser
@@ -153,6 +157,9 @@ class _Builder:
         is what Lark computes. Memoised and without recursion: left-deep chains can be very deep.
         """
         memo = self.edges[last]
+        known = memo.get(id(node), memo)  # the memo itself stands for "not there"
+        if known is not memo:
+            return known
         Token, Tree = self.Token, self.Tree
         stack = [node]
         while stack:
