@@ -286,7 +286,7 @@ def parsers() -> tuple[object, object]:
     """python-hcl2's own parser, and the copy without tree positions."""
     saved = hcl_module._parser
     hcl_module._parser = None
-    std = hcl_module._hcl2_parser()
+    std = hcl_module._parser_in_use()
     assert hcl_module.use_positionless_parser(), "this Lark cannot copy python-hcl2's parser"
     copy = hcl_module._parser
     hcl_module._parser = saved

@@ -42,18 +42,18 @@ def _unescape(text: str) -> str:
 
 
 def _lark():
-    """Import python-hcl2 only when a Terraform file is read (it costs ~0.1 s)."""
-    import hcl2
+    """Import Lark (and python-hcl2, through :func:`_parser_in_use`) only when a Terraform file is read:
+    together they cost ~0.1 s."""
     import lark
 
-    return hcl2, lark
+    return lark
 
 
 #: The Lark parser :func:`parse_hcl` uses; None until the first file (then python-hcl2's own).
 _parser: Any = None
 
 
-def _hcl2_parser() -> Any:
+def _parser_in_use() -> Any:
     """The parser in use: python-hcl2's own, unless :func:`use_positionless_parser` swapped in its copy."""
     global _parser
     if _parser is None:
@@ -73,7 +73,7 @@ def use_positionless_parser() -> bool:
     make the copy.
     """
     global _parser
-    current = _hcl2_parser()
+    current = _parser_in_use()
     if not current.options.propagate_positions:
         return True  # already switched
     try:
@@ -104,11 +104,11 @@ def _describe(token, char) -> str:
 
 def parse_hcl(text: str, path: str) -> TfFile:
     """Parse Terraform native syntax; raise :class:`ParseError` with the line on bad input."""
-    _hcl2, lark = _lark()
+    lark = _lark()
     if not text.endswith("\n"):
         text += "\n"
     try:
-        tree = _hcl2_parser().parse(text + "\n")  # the extra newline as python-hcl2's parses_to_tree adds
+        tree = _parser_in_use().parse(text + "\n")  # the extra newline as python-hcl2's parses_to_tree adds
     except lark.exceptions.UnexpectedInput as exc:
         line = getattr(exc, "line", 0) or 0
         column = getattr(exc, "column", 0) or 0
@@ -397,10 +397,10 @@ def parse_template(text: str, line: int, col: int) -> Node:
 
     if "${" not in text and "%{" not in text:
         return Literal(text.replace("$${", "${"), line, col, json.dumps(text))
-    _hcl2, lark = _lark()
+    lark = _lark()
     source = "x = " + json.dumps(text) + "\n"
     try:
-        tree = _hcl2_parser().parse(source + "\n")
+        tree = _parser_in_use().parse(source + "\n")
     except (lark.exceptions.LarkError, RecursionError):
         raise ParseError(f"invalid template expression {text[:80]!r}", line, col) from None
     builder = _Builder(source, "", lark)
