@@ -96,6 +96,8 @@ class Result:
     findings: int | None = None
     trails: int | None = None
     note: str = ""
+    #: Killed at --timeout: wall_s is then a lower bound.
+    timed_out: bool = False
 
 
 @dataclass
@@ -361,6 +363,7 @@ def run_case(
                 ok=good,
                 stdout_file=str(out),
                 note=note,
+                timed_out=m.timed_out,
             )
         )
         log(f"[{case.label}] {tool}: {m.wall_s:.2f}s, {m.peak_rss_mb:.0f} MB, exit {m.exit_code}")
@@ -384,7 +387,8 @@ def run_case(
         earlier = tools.checkov_reused[case.label]
         log(f"[{case.label}] checkov: reusing the run of {earlier['date']} ({earlier['wall_s']:.1f}s)")
         fields = {k: v for k, v in earlier.items() if k in Result.__dataclass_fields__}
-        results.append(Result(**{**fields, "note": f"failed checks; measured {earlier['date']} (--checkov-from)"}))
+        note = f"{earlier['note']}; measured {earlier['date']} (--checkov-from)"
+        results.append(Result(**{**fields, "note": note}))
     elif tools.checkov:
         cmd = [tools.checkov, "-d", str(tree), "--check", CHECKOV_CHECKS]
         cmd += ["--skip-download", "--quiet", "--compact", "-o", "json"]
@@ -411,6 +415,14 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
         cells = [c.ljust(w) if i in (0, 1) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def killed_after(results: list[Result], case: str, tool: str) -> float | None:
+    """Wall time of a run killed at --timeout (a lower bound on its duration), if any."""
+    for r in results:
+        if r.case == case and r.tool == tool and r.timed_out:
+            return r.wall_s
+    return None
 
 
 def wall(results: list[Result], case: str, tool: str) -> float | None:
@@ -445,11 +457,14 @@ def summarize(
         )
     )
 
-    ratios: dict[str, dict[str, float | None]] = {}
+    ratios: dict[str, dict[str, float | bool | None]] = {}
     for c in cases:
         cold = wall(results, c.label, "linter-cold")
+        checkov_wall, killed = wall(results, c.label, "checkov"), killed_after(results, c.label, "checkov")
         ratios[c.label] = {
-            "checkov/linter": ratio(wall(results, c.label, "checkov"), cold),
+            # checkov killed at --timeout: the ratio is a lower bound ("checkov/linter at least")
+            "checkov/linter": ratio(checkov_wall if checkov_wall is not None else killed, cold),
+            "checkov/linter at least": killed is not None and checkov_wall is None,
             "linter/grep": ratio(cold, wall(results, c.label, "grep")),
             "warm/grep": ratio(wall(results, c.label, "linter-warm"), wall(results, c.label, "grep")),
         }
@@ -477,7 +492,8 @@ def summarize(
                     c.label,
                     *(fmt(counts[c.label][k], "d") for k in ("trails", "trails_found")),
                     *(fmt(counts[c.label][k], "d") for k in ("noncompliant", "findings")),
-                    fmt(ratios[c.label]["checkov/linter"], ".1f", "x"),
+                    (">" if ratios[c.label]["checkov/linter at least"] else "")
+                    + fmt(ratios[c.label]["checkov/linter"], ".1f", "x"),
                     fmt(ratios[c.label]["linter/grep"], ".1f", "x"),
                     fmt(ratios[c.label]["warm/grep"], ".1f", "x"),
                 ]
@@ -529,7 +545,7 @@ def summarize(
 def evaluate_targets(
     cases: list[Case],
     results: list[Result],
-    ratios: dict[str, dict[str, float | None]],
+    ratios: dict[str, dict[str, float | bool | None]],
     growth: dict[str, dict[str, float | None]],
     normal: list[Case],
     tools: Tools,
@@ -538,10 +554,18 @@ def evaluate_targets(
     out: list[dict[str, str]] = []
 
     def add(
-        target: str, value: float | None, passed: bool | None, spec: str = ".1f", unit: str = "x"
+        target: str,
+        value: float | None,
+        passed: bool | None,
+        spec: str = ".1f",
+        unit: str = "x",
+        at_least: bool = False,
     ) -> None:
+        if at_least and passed is False:
+            passed = None  # a lower bound under the target decides nothing
         verdict = "n/a" if passed is None else ("PASS" if passed else "FAIL")
-        out.append({"target": target, "measured": fmt(value, spec, unit), "verdict": verdict})
+        shown = (">" if at_least else "") + fmt(value, spec, unit)
+        out.append({"target": target, "measured": shown, "verdict": verdict})
 
     if not tools.linter:
         return out
@@ -553,6 +577,7 @@ def evaluate_targets(
             f">= {TARGET_CHECKOV_RATIO:.0f}x faster than checkov{at}",
             r,
             None if r is None else r >= TARGET_CHECKOV_RATIO,
+            at_least=bool(ratios[big]["checkov/linter at least"]),
         )
         r = ratios[big]["linter/grep"]
         add(
@@ -582,6 +607,7 @@ def evaluate_targets(
                 f">= {TARGET_DENSE_CHECKOV_RATIO:.0f}x faster than checkov ({c.label})",
                 r,
                 None if r is None else r >= TARGET_DENSE_CHECKOV_RATIO,
+                at_least=bool(ratios[c.label]["checkov/linter at least"]),
             )
     peaks = [r.peak_rss_mb for r in results if r.tool.startswith("linter") and r.ok]
     if peaks:
@@ -621,7 +647,7 @@ def earlier_checkov(path: Path, version: str) -> dict[str, dict[str, object]]:
         return {}
     reused = {}
     for r in doc.get("results", []):
-        if r.get("tool") == "checkov" and r.get("ok"):
+        if r.get("tool") == "checkov" and (r.get("ok") or r.get("timed_out")):
             reused[r["case"]] = {**r, "date": meta.get("date", "?"), "tree": doc.get("trees", {}).get(r["case"])}
     return reused
 
