@@ -1,11 +1,13 @@
 """A cache of parsed files and scan facts under the user's cache directory.
 
 Parsed syntax trees are stored by the SHA-256 of the file's bytes, so a changed file is never read
-from the cache; every entry also lives under a directory named after the linter's and the parser's
-versions, so an upgrade starts afresh. The scan facts of unchanged files are kept in one index keyed
-by path and ``stat`` signature, so a warm run does not even read them. Every write goes to a
-temporary file that is renamed into place: concurrent runs and a killed run leave whole entries or
-none, and an entry that cannot be read is ignored and rebuilt.
+from the cache; every entry also lives under a directory named after the linter's code and the
+parsers' versions, so an upgrade starts afresh. Per set of scanned paths (a scope), the entries a
+run used are also kept together in one bundle, which the next run reads at once. The scan facts of
+unchanged files are kept in one index per scope keyed by path and ``stat`` signature, so a warm run
+does not even read them. Every write goes to a temporary file that is renamed into place: concurrent
+runs and a killed run leave whole entries or none, and an entry that cannot be read is ignored and
+rebuilt.
 """
 
 from __future__ import annotations
@@ -115,6 +117,10 @@ class Cache:
         self._touched: set[str] = set()
         self._index_dirty = False
         self._index_loaded = False
+        #: Parsed entries this scope's last run used, loaded at once (see :meth:`get`); None until read.
+        self._bundle: dict[str, Any] | None = None
+        #: Parsed entries this run used, by digest: the next bundle.
+        self._used: dict[str, Any] = {}
 
     # ----- parsed files -----
     @staticmethod
@@ -122,18 +128,28 @@ class Cache:
         return hashlib.sha256(kind.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()  # any name
 
     def get(self, digest: str) -> Any:
+        """The entry stored for ``digest``: from this scope's bundle if the last run used it, else from
+        its own file (shared by every scope). One bundle read replaces hundreds of small ones."""
         if not self.enabled:
             return None
-        path = os.path.join(self.root, "parsed", digest[:2], digest)
-        try:
-            with open(path, "rb") as handle:
-                return _load(handle)
-        except Exception:  # missing, truncated by a killed run, or from an incompatible build
-            return None
+        if self._bundle is None:
+            loaded = self._read(self._bundle_path())
+            self._bundle = loaded if isinstance(loaded, dict) else {}
+        value = self._bundle.get(digest)
+        if value is None:
+            path = os.path.join(self.root, "parsed", digest[:2], digest)
+            try:
+                with open(path, "rb") as handle:
+                    value = _load(handle)
+            except Exception:  # missing, truncated by a killed run, or from an incompatible build
+                return None
+        self._used[digest] = value
+        return value
 
     def put(self, digest: str, value: Any) -> None:
         if self.enabled:
             self._write(os.path.join(self.root, "parsed", digest[:2], digest), value)
+            self._used[digest] = value
 
     # ----- scan facts -----
     def facts(self, path: str, stat: os.stat_result) -> Any:
@@ -146,6 +162,29 @@ class Cache:
             self._touched.add(path)
             return entry[1]
         return None
+
+    def stat_facts(self, prefix: str, paths: list[str]) -> list[tuple[os.stat_result | None, Any]]:
+        """For each path, its ``stat`` (None when it cannot be had) and what the index holds for
+        ``prefix + path`` if the file is unchanged (else None): :meth:`facts` for a whole folder in
+        one tight loop, since a warm run asks for every file of the tree."""
+        if self.enabled:
+            self._load_index()
+        index, touched = self._index, self._touched
+        out: list[tuple[os.stat_result | None, Any]] = []
+        for path in paths:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                out.append((None, None))
+                continue
+            key = prefix + path
+            entry = index.get(key)
+            if entry is not None and entry[0] == signature(stat):
+                touched.add(key)
+                out.append((stat, entry[1]))
+            else:
+                out.append((stat, None))
+        return out
 
     def has_index(self) -> bool:
         """Whether an earlier run left scan facts for this scope (a warm run, most files unchanged)."""
@@ -163,13 +202,22 @@ class Cache:
             self._index_dirty = True
 
     def save(self) -> None:
-        """Write the facts index with the entries this run used: files that are gone drop out."""
+        """Write the facts index and the bundle of parsed entries with what this run used (what is
+        gone drops out); an unchanged run writes nothing."""
+        if not self.enabled:
+            return
+        if self._used and (self._bundle is None or self._used.keys() != self._bundle.keys()):
+            self._write(self._bundle_path(), self._used)
+            self._bundle = dict(self._used)
         stale = len(self._touched) < len(self._index)
-        if not (self.enabled and (self._index_dirty or stale)):
+        if not (self._index_dirty or stale):
             return
         self._index = {key: self._index[key] for key in self._touched if key in self._index}
         self._write(self._index_path(), self._index)
         self._index_dirty = False
+
+    def _bundle_path(self) -> str:
+        return os.path.join(self.root, f"bundle-{self._scope}.pickle")
 
     def _index_path(self) -> str:
         return os.path.join(self.root, f"facts-{self._scope}.pickle")

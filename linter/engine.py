@@ -365,11 +365,8 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
 
     def facts_of(folder: str) -> list[Facts]:
         tf = files[folder][0] if folder in files else ws.module_files(folder)[0]
-        out = []
-        for path in tf:
-            out.append(reader.facts(path, "tf"))
-            scan.advance()
-        return out
+        scan.advance(len(tf))
+        return reader.facts_of_files(tf, "tf")
 
     def downloaded_has_trail(folder: str) -> bool:
         modules = os.path.join(folder, ".terraform", "modules")

@@ -160,16 +160,24 @@ class Reader:
     # ----- text scan -----
     def facts(self, path: str, kind: str) -> Facts:
         """What a text scan of ``path`` shows; unreadable files count as relevant (to report them)."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return Facts(True)
+        return self.facts_of_files([path], kind)[0]
+
+    def facts_of_files(self, paths: list[str], kind: str) -> list[Facts]:
+        """:meth:`facts` of each path; an unchanged file the index knows costs one ``stat``."""
         # Paths as discovery gives them: the index belongs to one set of scanned paths, so a relative
-        # path always means the same file in it (and the stat signature must match as well).
-        key = f"{kind}:{path}"
-        cached = self.cache.facts(key, stat)
-        if isinstance(cached, tuple) and len(cached) == 2:
-            return Facts(*cached)
+        # path always means the same file in it (and the stat signature must match too).
+        prefix = kind + ":"
+        out = []
+        for path, (stat, cached) in zip(paths, self.cache.stat_facts(prefix, paths)):
+            if stat is None:
+                out.append(Facts(True))
+            elif type(cached) is tuple and len(cached) == 2:
+                out.append(Facts._make(cached))
+            else:
+                out.append(self._scan(path, kind, prefix + path, stat))
+        return out
+
+    def _scan(self, path: str, kind: str, key: str, stat: os.stat_result) -> Facts:
         if stat.st_size > self.max_size:
             return Facts(True)  # reported by the front-end with the size limit
         try:

@@ -113,6 +113,47 @@ def test_a_tampered_entry_cannot_run_code(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+def test_a_tampered_bundle_cannot_run_code(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    cache = Cache(str(tmp_path / "cache"), scope="tree")
+    Path(cache.root).mkdir(parents=True)
+    Path(cache._bundle_path()).write_bytes(pickle.dumps({"ab12": Evil()}))
+    assert cache.get("ab12") is None
+    assert not marker.exists()
+
+
+def test_a_warm_run_takes_parsed_files_from_the_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second run reads one bundle: with the per-file entries gone and parsing broken, it still
+    reports the same."""
+    import shutil
+
+    folder = tmp_path / "tree"
+    for i in range(3):
+        _module(folder / f"m{i}")
+    old = time.time() - 86400
+    for path in folder.rglob("*.tf"):
+        os.utime(path, (old, old))  # older than the racy window, so the index may keep them
+    cache_dir = tmp_path / "cache"
+    first = lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
+    [bundle] = cache_dir.rglob("bundle-*.pickle")
+    written = bundle.stat().st_mtime_ns
+    for parsed in cache_dir.rglob("parsed"):
+        shutil.rmtree(parsed)
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed although the bundle has the file")
+
+    monkeypatch.setattr(reader_module, "parse_terraform_bytes", no_parsing)
+    second = lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
+    assert _normalised(second.stdout) == _normalised(first.stdout)
+    assert bundle.stat().st_mtime_ns == written  # an unchanged run writes nothing
+
+
 def test_two_runs_at_once_and_a_killed_run_leave_the_cache_usable(tmp_path: Path) -> None:
     folder = tmp_path / "tree"
     for i in range(30):
