@@ -117,6 +117,7 @@ class Cache:
         self._touched: set[str] = set()
         self._index_dirty = False
         self._index_loaded = False
+        self._had_index = False
         #: Parsed entries this scope's last run used, loaded at once (see :meth:`get`); None until read.
         self._bundle: dict[str, Any] | None = None
         #: Parsed entries this run used, by digest: the next bundle.
@@ -191,7 +192,7 @@ class Cache:
         if not self.enabled:
             return False
         self._load_index()
-        return bool(self._index)
+        return self._had_index
 
     def put_facts(self, path: str, stat: os.stat_result, facts: Any) -> None:
         sig = signature(stat)
@@ -228,6 +229,7 @@ class Cache:
             loaded = self._read(self._index_path())
             if isinstance(loaded, dict):
                 self._index = loaded
+            self._had_index = bool(self._index)
 
     @staticmethod
     def _read(path: str) -> Any:

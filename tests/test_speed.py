@@ -476,3 +476,30 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in status
+
+
+def test_a_first_run_reads_each_file_once_without_a_separate_stat(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no index to look files up in, the scan opens each file straight away (its size from the open
+    file), for the whole run, not only until the first entry is indexed; the next run finds them all."""
+    folder = tmp_path / "tree"
+    for i in range(3):
+        _module(folder / f"m{i}")
+    old = time.time() - 86400
+    for path in folder.rglob("*.tf"):
+        os.utime(path, (old, old))
+    cache = Cache(str(tmp_path / "cache"), scope="tree")
+    reader = reader_module.Reader(cache, 1 << 20)
+    stats = []
+    real_stat = os.stat
+    monkeypatch.setattr(reader_module.os, "stat", lambda *a, **k: stats.append(a[0]) or real_stat(*a, **k))
+    paths = sorted(str(p) for p in folder.rglob("*.tf"))
+    for path in paths:
+        assert reader.facts(path, "tf") == scan_terraform(Path(path).read_bytes())
+    assert not [p for p in stats if str(p) in paths]
+    cache.save()
+    again = reader_module.Reader(Cache(str(tmp_path / "cache"), scope="tree"), 1 << 20)
+    assert again.cache.has_index()
+    monkeypatch.setattr(reader_module.Reader, "_scan", None)  # nothing is read: all from the index
+    assert again.facts_of_files(paths, "tf") == [scan_terraform(Path(p).read_bytes()) for p in paths]
+    assert sorted(str(p) for p in stats if str(p) in paths) == paths  # one stat each
