@@ -98,6 +98,8 @@ class Result:
     note: str = ""
     #: Killed at --timeout: wall_s is then a lower bound.
     timed_out: bool = False
+    #: When the row was measured, if it was taken from an earlier run (--checkov-from).
+    measured: str = ""
 
 
 @dataclass
@@ -408,8 +410,8 @@ def run_case(
         earlier = tools.checkov_reused[case.label]
         log(f"[{case.label}] checkov: reusing the run of {earlier['date']} ({earlier['wall_s']:.1f}s)")
         fields = {k: v for k, v in earlier.items() if k in Result.__dataclass_fields__}
-        note = f"{earlier['note']}; measured {earlier['date']} (--checkov-from)"
-        results.append(Result(**{**fields, "note": note}))
+        note = str(earlier["note"]).split("; measured ")[0] + f"; measured {earlier['date']} (--checkov-from)"
+        results.append(Result(**{**fields, "note": note, "measured": str(earlier["date"])}))
     elif tools.checkov:
         cmd = [tools.checkov, "-d", str(tree), "--check", CHECKOV_CHECKS]
         cmd += ["--skip-download", "--quiet", "--compact", "-o", "json"]
@@ -669,7 +671,8 @@ def earlier_checkov(path: Path, version: str) -> dict[str, dict[str, object]]:
     reused = {}
     for r in doc.get("results", []):
         if r.get("tool") == "checkov" and (r.get("ok") or r.get("timed_out")):
-            reused[r["case"]] = {**r, "date": meta.get("date", "?"), "tree": doc.get("trees", {}).get(r["case"])}
+            date = r.get("measured") or meta.get("date", "?")  # the first measurement, if reused before
+            reused[r["case"]] = {**r, "date": date, "tree": doc.get("trees", {}).get(r["case"])}
     return reused
 
 

@@ -228,6 +228,8 @@ def terraform_source(path: str, comments: list[tuple[int, str]], blocks: list[An
     source = Source(blocks=[_block_name(b) for b in blocks])
     for line, text in comments:
         source.comment_lines.update(range(line, line + text.count("\n") + 1))
+        if text.startswith("/*") and text.endswith("*/") and text[2:-2].isspace():
+            continue  # an empty block comment (as ``slim`` leaves for a skipped body) holds no directive
         directive = parse_comment(text, path, line, known)
         if directive is not None:
             source.directives.append(directive)
