@@ -118,6 +118,8 @@ class Cache:
         self._index_dirty = False
         self._index_loaded = False
         self._had_index = False
+        #: Index keys written this run (see :meth:`delta`).
+        self._written: set[str] = set()
         #: Parsed entries this scope's last run used, loaded at once (see :meth:`get`); None until read.
         self._bundle: dict[str, Any] | None = None
         #: Parsed entries this run used, by digest: the next bundle.
@@ -200,6 +202,20 @@ class Cache:
             self._load_index()
             self._index[path] = (sig, facts)
             self._touched.add(path)
+            self._written.add(path)
+            self._index_dirty = True
+
+    def delta(self) -> tuple[set[str], dict[str, Any]]:
+        """What this run did to the index: keys used, and entries written (for a helper process's work
+        to be merged into the main one's with :meth:`merge`)."""
+        return self._touched, {key: self._index[key] for key in self._written if key in self._index}
+
+    def merge(self, delta: tuple[set[str], dict[str, Any]]) -> None:
+        touched, written = delta
+        self._touched.update(touched)
+        if written:
+            self._index.update(written)
+            self._written.update(written)
             self._index_dirty = True
 
     def save(self) -> None:

@@ -364,10 +364,14 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
     show = wanted(settings.progress)
     scan = Progress(to_scan, show, label="files scanned")
 
+    # the discovered folders at once (split between two processes on a large tree), others when asked
+    scanned = dict(zip(found.terraform, reader.facts_of_folders([files[f][0] for f in found.terraform], "tf")))
+
     def facts_of(folder: str) -> list[Facts]:
         tf = files[folder][0] if folder in files else ws.module_files(folder)[0]
         scan.advance(len(tf))
-        return reader.facts_of_files(tf, "tf")
+        known = scanned.get(folder)
+        return known if known is not None else reader.facts_of_files(tf, "tf")
 
     def downloaded_has_trail(folder: str) -> bool:
         modules = os.path.join(folder, ".terraform", "modules")

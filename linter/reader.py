@@ -13,6 +13,8 @@ from .sources import decode, display_path, read_bytes
 
 #: Fewer files than this are parsed in this process: starting workers would cost more.
 PARALLEL_MIN_FILES = 12
+#: A scan of this many files is split with a helper process (forked: it starts in milliseconds).
+PARALLEL_SCAN_MIN_FILES = 4000
 #: Parsing this many Terraform files in this process repays building the faster parser (~0.1 s; about
 #: 1 ms less per file).
 POSITIONLESS_MIN_FILES = 150
@@ -108,6 +110,18 @@ def _job(job: tuple[str, str, bool, int, bool]) -> tuple[str, Any, str | None]:
     return path, result, digest
 
 
+def _scan_helper(conn: Any, reader: Reader, groups: list[list[str]], kind: str) -> None:
+    """Helper process: the facts of ``groups`` and what that did to the cache index, sent back on
+    ``conn`` (None if anything went wrong: the main process then scans them itself)."""
+    try:
+        facts = [[tuple(f) for f in reader.facts_of_files(group, kind)] for group in groups]
+        conn.send((facts, reader.cache.delta()))
+    except BaseException:
+        conn.send(None)
+    finally:
+        conn.close()
+
+
 def _cacheable(result: Any) -> bool:
     """An internal error is a bug of this run (or a MemoryError), not a property of the file's bytes."""
     return not (isinstance(result, ParseError) and result.message.startswith("internal error"))
@@ -157,6 +171,27 @@ class Reader:
     def facts(self, path: str, kind: str) -> Facts:
         """What a text scan of ``path`` shows; unreadable files count as relevant (to report them)."""
         return self.facts_of_files([path], kind)[0]
+
+    def facts_of_folders(self, groups: list[list[str]], kind: str) -> list[list[Facts]]:
+        """:meth:`facts_of_files` of each group (the files of one folder). A large scan is split with a
+        forked helper process that takes every other folder, so both cores read and look up files."""
+        small = sum(map(len, groups)) < PARALLEL_SCAN_MIN_FILES or len(groups) < 2
+        if self.jobs < 2 or small or self.cache.has_index():  # a warm scan is too quick to split
+            return [self.facts_of_files(group, kind) for group in groups]
+        self.cache.has_index()  # loaded before the fork: the helper inherits it
+        theirs = groups[1::2]
+        helper = _start_scan_helper(self, theirs, kind)
+        mine = [self.facts_of_files(group, kind) for group in groups[0::2]]
+        received = _finish_scan_helper(*helper) if helper else None
+        if received is None:
+            their_facts = [self.facts_of_files(group, kind) for group in theirs]
+        else:
+            facts, delta = received
+            self.cache.merge(delta)
+            their_facts = [[Facts._make(f) for f in group] for group in facts]
+        out: list[list[Facts]] = [[] for _ in groups]
+        out[0::2], out[1::2] = mine, their_facts
+        return out
 
     def facts_of_files(self, paths: list[str], kind: str) -> list[Facts]:
         """:meth:`facts` of each path; an unchanged file the index knows costs one ``stat``."""
@@ -353,6 +388,39 @@ class Reader:
                 self._get(kind, path, tfvars)
         finally:
             self.close()
+
+
+def _start_scan_helper(reader: Reader, groups: list[list[str]], kind: str) -> tuple[Any, Any] | None:
+    """Fork a :func:`_scan_helper` for ``groups``: (process, connection), or None where one cannot be."""
+    import multiprocessing
+    import warnings
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None  # spawning a fresh interpreter would cost more than the scan
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork from a worker thread
+            process = context.Process(target=_scan_helper, args=(sender, reader, groups, kind), daemon=True)
+            process.start()
+    except (OSError, RuntimeError):
+        receiver.close()
+        return None
+    finally:
+        sender.close()
+    return process, receiver
+
+
+def _finish_scan_helper(process: Any, receiver: Any) -> Any:
+    """The helper's result, or None if it failed or died."""
+    try:
+        return receiver.recv()
+    except (EOFError, OSError):
+        return None
+    finally:
+        receiver.close()
+        process.join()
 
 
 def _document_read_error(path: str, err: ParseError) -> Any:

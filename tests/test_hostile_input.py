@@ -199,13 +199,17 @@ def test_alias_bomb_is_fast_and_small() -> None:
         pytest.skip("peak memory is read from /proc/self/status (Linux)")
     # VmHWM is the peak of this process's own memory; ru_maxrss would include the pytest process
     # it was spawned from (Linux keeps the high-water mark across exec)
-    probe = (
-        "import atexit, re, sys\n"
-        "atexit.register(lambda: sys.stderr.write('MAXRSS_KB=%s\\n' % re.search("
-        "r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1)))\n"
-        "from cloudtrail_lint.cli import main\n"
+    probe = (  # the peak is written just before the process ends (it skips atexit: see cli._hard_exit)
+        "import re, sys\n"
+        "from cloudtrail_lint import cli\n"
+        "hard_exit = cli._hard_exit\n"
+        "def peak_then_exit(code):\n"
+        "    sys.stderr.write('MAXRSS_KB=%s\\n' % re.search("
+        "r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1))\n"
+        "    hard_exit(code)\n"
+        "cli._hard_exit = peak_then_exit\n"
         "sys.argv = ['cloudtrail-lint', '--format', 'json', '--no-cache', 'bomb.yaml', 'bomb_config.yaml']\n"
-        "main()\n"
+        "cli.main()\n"
     )
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", probe], cwd=FIXTURES / "hostile_alias_bomb",
@@ -802,3 +806,22 @@ def test_the_scanned_tree_is_never_written(tmp_path: Path) -> None:
         lint(tree, *args)
     run_cli(tree, "--format", "json", ".")
     assert _snapshot(tree) == before
+
+
+def test_the_process_ends_with_every_byte_written_and_the_right_status(tmp_path: Path) -> None:
+    """``main`` ends the process without the interpreter's teardown: output must still be whole."""
+    for i in range(40):  # a report of a few hundred KB, more than any pipe buffer
+        (tmp_path / f"m{i:02d}").mkdir()
+        (tmp_path / f"m{i:02d}" / "main.tf").write_text(
+            "".join(f'resource "aws_cloudtrail" "t{j}" {{\n  name = "t{j}"\n  s3_bucket_name = "b"\n}}\n'
+                    for j in range(20)))
+    command = [sys.executable, "-m", "cloudtrail_lint", "--no-cache", "--format", "json", str(tmp_path)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert len(json.loads(proc.stdout)["findings"]) == 800
+    usage = subprocess.run([sys.executable, "-m", "cloudtrail_lint", "--no-such-option"], capture_output=True,
+                           text=True, timeout=60)
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    clean = subprocess.run([sys.executable, "-m", "cloudtrail_lint", "--version"], capture_output=True, text=True,
+                           timeout=60)
+    assert clean.returncode == 0 and clean.stdout.startswith("cloudtrail-lint, version")
