@@ -47,6 +47,7 @@ def test_same_results_with_and_without_cache_workers_and_skipped_bodies(folder: 
     for key in ("findings", "errors"):
         assert baseline.json[key] == everything.json[key]
     monkeypatch.setattr(reader_module, "PARALLEL_MIN_FILES", 1)  # use worker processes even for a few files
+    monkeypatch.setattr(reader_module, "PARALLEL_SCAN_MIN_FILES", 1)  # and a scan helper process
     runs = [
         lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", "."),  # cold cache, 2 workers
         lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", "."),  # warm cache
@@ -503,3 +504,27 @@ def test_a_first_run_reads_each_file_once_without_a_separate_stat(tmp_path: Path
     monkeypatch.setattr(reader_module.Reader, "_scan", None)  # nothing is read: all from the index
     assert again.facts_of_files(paths, "tf") == [scan_terraform(Path(p).read_bytes()) for p in paths]
     assert sorted(str(p) for p in stats if str(p) in paths) == paths  # one stat each
+
+
+def test_a_scan_split_with_a_helper_process_finds_the_same_and_indexes_every_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "tree"
+    for i in range(6):
+        _module(folder / f"m{i}")
+    old = time.time() - 86400
+    for path in folder.rglob("*.tf"):
+        os.utime(path, (old, old))
+    groups = [sorted(str(p) for p in (folder / f"m{i}").glob("*.tf")) for i in range(6)]
+    serial = reader_module.Reader(Cache(enabled=False), 1 << 20, jobs=1).facts_of_folders(groups, "tf")
+    monkeypatch.setattr(reader_module, "PARALLEL_SCAN_MIN_FILES", 1)
+    cache = Cache(str(tmp_path / "cache"), scope="tree")
+    split = reader_module.Reader(cache, 1 << 20, jobs=2)
+    started = []
+    real_start = reader_module._start_scan_helper
+    monkeypatch.setattr(reader_module, "_start_scan_helper", lambda *a: started.append(1) or real_start(*a))
+    assert split.facts_of_folders(groups, "tf") == serial
+    assert started == [1]
+    cache.save()
+    [index] = (tmp_path / "cache").rglob("facts-*.pickle")
+    keys = pickle.loads(index.read_bytes())
+    assert all(_indexed(keys, path.split(str(tmp_path) + "/", 1)[1]) for group in groups for path in group)
