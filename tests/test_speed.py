@@ -68,6 +68,17 @@ def _module(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _aged_tree(folder: Path, modules: int) -> Path:
+    """``modules`` module folders under ``folder``, their files older than the cache's racy window (so
+    the facts index may keep them)."""
+    for i in range(modules):
+        _module(folder / f"m{i}")
+    old = time.time() - 86400
+    for path in folder.rglob("*.tf"):
+        os.utime(path, (old, old))
+    return folder
+
+
 def test_cache_is_invalidated_by_content(tmp_path: Path) -> None:
     folder = _module(tmp_path / "m")
     cache = str(tmp_path / "cache")
@@ -133,12 +144,7 @@ def test_a_warm_run_takes_parsed_files_from_the_bundle(tmp_path: Path, monkeypat
     reports the same."""
     import shutil
 
-    folder = tmp_path / "tree"
-    for i in range(3):
-        _module(folder / f"m{i}")
-    old = time.time() - 86400
-    for path in folder.rglob("*.tf"):
-        os.utime(path, (old, old))  # older than the racy window, so the index may keep them
+    folder = _aged_tree(tmp_path / "tree", 3)
     cache_dir = tmp_path / "cache"
     first = lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
     [bundle] = cache_dir.rglob("bundle-*.pickle")
@@ -483,12 +489,7 @@ def test_a_first_run_reads_each_file_once_without_a_separate_stat(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """With no index to look files up in, the scan opens each file straight away (its size from the open
     file), for the whole run, not only until the first entry is indexed; the next run finds them all."""
-    folder = tmp_path / "tree"
-    for i in range(3):
-        _module(folder / f"m{i}")
-    old = time.time() - 86400
-    for path in folder.rglob("*.tf"):
-        os.utime(path, (old, old))
+    folder = _aged_tree(tmp_path / "tree", 3)
     cache = Cache(str(tmp_path / "cache"), scope="tree")
     reader = reader_module.Reader(cache, 1 << 20)
     stats = []
@@ -508,12 +509,7 @@ def test_a_first_run_reads_each_file_once_without_a_separate_stat(tmp_path: Path
 
 def test_a_scan_split_with_a_helper_process_finds_the_same_and_indexes_every_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "tree"
-    for i in range(6):
-        _module(folder / f"m{i}")
-    old = time.time() - 86400
-    for path in folder.rglob("*.tf"):
-        os.utime(path, (old, old))
+    folder = _aged_tree(tmp_path / "tree", 6)
     groups = [sorted(str(p) for p in (folder / f"m{i}").glob("*.tf")) for i in range(6)]
     serial = reader_module.Reader(Cache(enabled=False), 1 << 20, jobs=1).facts_of_folders(groups, "tf")
     monkeypatch.setattr(reader_module, "PARALLEL_SCAN_MIN_FILES", 1)
