@@ -524,3 +524,13 @@ def test_a_scan_split_with_a_helper_process_finds_the_same_and_indexes_every_fil
     [index] = (tmp_path / "cache").rglob("facts-*.pickle")
     keys = pickle.loads(index.read_bytes())
     assert all(_indexed(keys, path.split(str(tmp_path) + "/", 1)[1]) for group in groups for path in group)
+
+
+def test_a_scan_helper_that_dies_is_made_up_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _aged_tree(tmp_path / "tree", 4)
+    groups = [sorted(str(p) for p in (folder / f"m{i}").glob("*.tf")) for i in range(4)]
+    serial = reader_module.Reader(Cache(enabled=False), 1 << 20, jobs=1).facts_of_folders(groups, "tf")
+    monkeypatch.setattr(reader_module, "PARALLEL_SCAN_MIN_FILES", 1)
+    monkeypatch.setattr(reader_module, "_scan_helper", lambda *args: os._exit(1))  # killed before it answers
+    cache = Cache(str(tmp_path / "cache"), scope="tree")
+    assert reader_module.Reader(cache, 1 << 20, jobs=2).facts_of_folders(groups, "tf") == serial
