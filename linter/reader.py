@@ -331,10 +331,14 @@ class Reader:
         Does nothing with one job, or where worker processes cannot be started.
         """
         if self.jobs > 1 and self._pool is None:
+            import warnings
+
             self._pool = self._new_pool(self.jobs)
             try:
-                for _ in range(self.jobs if self._pool is not None else 0):
-                    self._pool.submit(_ready)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)  # the fork happens here, from a thread
+                    for _ in range(self.jobs if self._pool is not None else 0):
+                        self._pool.submit(_ready)
             except (OSError, RuntimeError):  # e.g. fork refused: the parse falls back to this process
                 self.close()
 
