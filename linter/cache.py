@@ -168,11 +168,7 @@ class Cache:
 
     def stat_facts(self, prefix: str, paths: list[str]) -> list[tuple[os.stat_result | None, Any]]:
         """For each path, its ``stat`` (None when it cannot be had) and what the index holds for
-        ``prefix + path`` if the file is unchanged (else None): :meth:`facts` for a whole folder in
-        one tight loop, since a warm run asks for every file of the tree."""
-        if self.enabled:
-            self._load_index()
-        index, touched = self._index, self._touched
+        ``prefix + path`` if the file is unchanged (else None): :meth:`facts` for a whole folder."""
         out: list[tuple[os.stat_result | None, Any]] = []
         for path in paths:
             try:
@@ -180,13 +176,7 @@ class Cache:
             except OSError:
                 out.append((None, None))
                 continue
-            key = prefix + path
-            entry = index.get(key)
-            if entry is not None and entry[0] == signature(stat):
-                touched.add(key)
-                out.append((stat, entry[1]))
-            else:
-                out.append((stat, None))
+            out.append((stat, self.facts(prefix + path, stat)))
         return out
 
     def has_index(self) -> bool:

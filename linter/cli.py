@@ -214,7 +214,7 @@ def main() -> None:
     """Console entry point: never show a traceback to the user."""
     import gc
 
-    from .reader import GC_THRESHOLDS
+    from . import GC_THRESHOLDS
 
     gc.set_threshold(*GC_THRESHOLDS)  # a short-lived process: collect rarely
     try:

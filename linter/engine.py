@@ -364,23 +364,25 @@ def _prepare(found: Discovered, ws: Workspace) -> None:
     show = wanted(settings.progress)
     scan = Progress(to_scan, show, label="files scanned")
 
-    # the discovered folders at once (split between two processes on a large tree), others when asked
-    scanned = dict(zip(found.terraform, reader.facts_of_folders([files[f][0] for f in found.terraform], "tf")))
+    # the discovered folders at once (split between two processes on a large tree)
+    groups = [files[folder][0] for folder in found.terraform]
+    scanned = dict(zip(found.terraform, reader.facts_of_folders(groups, "tf", scan)))
 
     def facts_of(folder: str) -> list[Facts]:
-        tf = files[folder][0] if folder in files else ws.module_files(folder)[0]
+        """A folder discovery did not list: a module called from outside the scanned paths."""
+        tf = ws.module_files(folder)[0]
         scan.advance(len(tf))
-        known = scanned.get(folder)
-        return known if known is not None else reader.facts_of_files(tf, "tf")
+        return reader.facts_of_files(tf, "tf")
 
     def downloaded_has_trail(folder: str) -> bool:
         modules = os.path.join(folder, ".terraform", "modules")
         return os.path.isdir(modules) and _tree_has_trail(modules, reader)
 
-    relevance = Relevance({}, downloaded_has_trail, ws.abs)
+    relevance = Relevance({ws.abs(folder): facts for folder, facts in scanned.items()}, downloaded_has_trail,
+                          ws.abs)
     keep: dict[str, set[str] | None] = {}
     for folder, only in found.terraform.items():
-        facts = relevance.folder_facts.setdefault(ws.abs(folder), facts_of(folder))
+        facts = scanned[folder]
         for f in facts:
             ws.called.update(os.path.abspath(os.path.join(folder, src)) for src in f.sources if is_local_source(src))
         if only is not None or settings.parse_all or relevance.relevant(folder, facts_of):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from typing import Any
 
+from . import GC_THRESHOLDS
 from .cache import Cache
 from .findings import internal_error
 from .frontends import ParseError
@@ -18,10 +21,6 @@ PARALLEL_SCAN_MIN_FILES = 4000
 #: Parsing this many Terraform files in this process repays building the faster parser (~0.1 s; about
 #: 1 ms less per file).
 POSITIONLESS_MIN_FILES = 150
-#: Garbage collection runs far less often than Python's default (700, 10, 10): parsing and cache loads
-#: create millions of short-lived objects and few reference cycles, and the default collects ~20% of
-#: the run time away.
-GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def parse_terraform_bytes(raw: bytes, path: str, tfvars: bool, whole: bool = True) -> Any:
@@ -68,6 +67,15 @@ def parse_document_bytes(raw: bytes, path: str) -> Any:
         return ParseError("nesting too deep")
     except Exception as exc:
         return ParseError(internal_error(exc))
+
+
+@contextlib.contextmanager
+def _forking():
+    """Around starting processes: the engine runs in a thread, and Python 3.12+ warns (DeprecationWarning)
+    about any fork from a threaded process; the processes forked here only read and parse files."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
 
 
 def _worker_start() -> None:
@@ -172,23 +180,34 @@ class Reader:
         """What a text scan of ``path`` shows; unreadable files count as relevant (to report them)."""
         return self.facts_of_files([path], kind)[0]
 
-    def facts_of_folders(self, groups: list[list[str]], kind: str) -> list[list[Facts]]:
+    def facts_of_folders(self, groups: list[list[str]], kind: str, progress: Any = None) -> list[list[Facts]]:
         """:meth:`facts_of_files` of each group (the files of one folder). A large scan is split with a
         forked helper process that takes every other folder, so both cores read and look up files."""
+
+        def scan(some: list[list[str]]) -> list[list[Facts]]:
+            out = []
+            for group in some:
+                out.append(self.facts_of_files(group, kind))
+                if progress is not None:
+                    progress.advance(len(group))
+            return out
+
         small = sum(map(len, groups)) < PARALLEL_SCAN_MIN_FILES or len(groups) < 2
+        # has_index() also loads the index, before the fork: the helper inherits it
         if self.jobs < 2 or small or self.cache.has_index():  # a warm scan is too quick to split
-            return [self.facts_of_files(group, kind) for group in groups]
-        self.cache.has_index()  # loaded before the fork: the helper inherits it
+            return scan(groups)
         theirs = groups[1::2]
         helper = _start_scan_helper(self, theirs, kind)
-        mine = [self.facts_of_files(group, kind) for group in groups[0::2]]
+        mine = scan(groups[0::2])
         received = _finish_scan_helper(*helper) if helper else None
         if received is None:
-            their_facts = [self.facts_of_files(group, kind) for group in theirs]
+            their_facts = scan(theirs)
         else:
             facts, delta = received
             self.cache.merge(delta)
             their_facts = [[Facts._make(f) for f in group] for group in facts]
+            if progress is not None:
+                progress.advance(sum(map(len, theirs)))
         out: list[list[Facts]] = [[] for _ in groups]
         out[0::2], out[1::2] = mine, their_facts
         return out
@@ -331,12 +350,9 @@ class Reader:
         Does nothing with one job, or where worker processes cannot be started.
         """
         if self.jobs > 1 and self._pool is None:
-            import warnings
-
             self._pool = self._new_pool(self.jobs)
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", DeprecationWarning)  # the fork happens here, from a thread
+                with _forking():  # the pool forks its workers on the first submit
                     for _ in range(self.jobs if self._pool is not None else 0):
                         self._pool.submit(_ready)
             except (OSError, RuntimeError):  # e.g. fork refused: the parse falls back to this process
@@ -350,35 +366,31 @@ class Reader:
 
     @staticmethod
     def _new_pool(workers: int) -> Any:
+        """A pool of ``workers`` processes, not started yet (None where there can be none)."""
         import concurrent.futures
         import multiprocessing
-        import warnings
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)  # fork from a worker thread
-                return concurrent.futures.ProcessPoolExecutor(
-                    workers, mp_context=multiprocessing.get_context(method), initializer=_worker_start)
+            return concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context(method), initializer=_worker_start)
         except (OSError, RuntimeError, ValueError):
             return None
 
     def _parallel(self, todo: list[tuple[str, str, bool]], progress: Any) -> None:
         import concurrent.futures
-        import warnings
 
         jobs = [(kind, path, tfvars, self.max_size, self._whole(path)) for kind, path, tfvars in todo]
         if self._pool is None:
             self._pool = self._new_pool(min(self.jobs, len(jobs)))
         chunk = max(1, len(jobs) // (32 * self.jobs))  # small chunks: the workers finish together
-        kinds = {path: (kind, tfvars) for kind, path, tfvars in todo}
+        kinds = {path: kind for kind, path, _tfvars in todo}
         try:
             if self._pool is None:
                 raise RuntimeError("no worker processes")
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)  # fork from a worker thread
+            with _forking():
                 for path, result, digest in self._pool.map(_job, jobs, chunksize=chunk):
-                    kind, tfvars = kinds[path]
+                    kind = kinds[path]
                     if kind == "doc" and isinstance(result, ParseError):
                         result = _document_read_error(path, result)
                     self._parsed[(kind, os.path.abspath(path))] = result
@@ -397,15 +409,13 @@ class Reader:
 def _start_scan_helper(reader: Reader, groups: list[list[str]], kind: str) -> tuple[Any, Any] | None:
     """Fork a :func:`_scan_helper` for ``groups``: (process, connection), or None where one cannot be."""
     import multiprocessing
-    import warnings
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None  # spawning a fresh interpreter would cost more than the scan
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # fork from a worker thread
+        with _forking():
             process = context.Process(target=_scan_helper, args=(sender, reader, groups, kind), daemon=True)
             process.start()
     except (OSError, RuntimeError):
