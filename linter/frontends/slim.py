@@ -55,6 +55,21 @@ def _skip_string(text: str, i: int) -> int:
     raise _Unsure
 
 
+def _is_comment(text: str, i: int) -> bool:
+    return text[i] == "#" or text.startswith(("//", "/*"), i)
+
+
+def _comment_end(text: str, i: int, stop: int) -> int:
+    """``text[i]`` starts a comment: the index just past it (a line comment's line break included)."""
+    if text.startswith("/*", i):
+        end = text.find("*/", i + 2, stop)
+        if end < 0:
+            raise _Unsure
+        return end + 2
+    end = text.find("\n", i, stop)
+    return stop if end < 0 else end + 1
+
+
 def _skip_braces(text: str, i: int) -> int:
     """``text[i]`` is ``{``; return the index just past its matching ``}``."""
     depth = 0
@@ -75,14 +90,8 @@ def _skip_braces(text: str, i: int) -> int:
                 return i
         elif c == '"':
             i = _skip_string(text, i + 1)
-        elif c == "#" or text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                raise _Unsure
-            i = end + 2
+        elif _is_comment(text, i):
+            i = _comment_end(text, i, n)
         elif c == "<":
             end = _skip_heredoc(text, i)
             i = i + 1 if end is None else end
@@ -127,12 +136,9 @@ def _skip_expression(text: str, i: int, stop: int) -> int:
             i = _skip_string(text, i + 1)
         elif c == "#" or text.startswith("//", i):
             end = text.find("\n", i, stop)
-            return stop if end < 0 else end
+            return stop if end < 0 else end  # a line comment ends the expression
         elif text.startswith("/*", i):
-            end = text.find("*/", i + 2, stop)
-            if end < 0:
-                raise _Unsure
-            i = end + 2
+            i = _comment_end(text, i, stop)
         elif c == "<":
             end = _skip_heredoc(text, i)
             i = i + 1 if end is None else end
@@ -142,21 +148,16 @@ def _skip_expression(text: str, i: int, stop: int) -> int:
 
 
 def _kept_spans(text: str, start: int, stop: int, keep: set[str]) -> list[tuple[int, int]] | None:
-    """Spans of the ``keep`` attributes in the block body ``text[start:stop]``; None when unsure."""
+    """Spans of the ``keep`` attributes in the block body ``text[start:stop]``; None (or :class:`_Unsure`)
+    when unsure."""
     spans = []
     i = start
     while i < stop:
         c = text[i]
         if c in " \t\r\n":
             i += 1
-        elif c == "#" or text.startswith("//", i):
-            end = text.find("\n", i, stop)
-            i = stop if end < 0 else end + 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2, stop)
-            if end < 0:
-                return None
-            i = end + 2
+        elif _is_comment(text, i):
+            i = _comment_end(text, i, stop)
         else:
             attribute = _ATTRIBUTE.match(text, i)
             if attribute is not None:
@@ -198,14 +199,8 @@ def slim(text: str) -> str | None:
             c = text[i]
             if c in " \t\r\n":
                 i += 1
-            elif c == "#" or text.startswith("//", i):
-                end = text.find("\n", i)
-                i = n if end < 0 else end + 1
-            elif text.startswith("/*", i):
-                end = text.find("*/", i + 2)
-                if end < 0:
-                    raise _Unsure
-                i = end + 2
+            elif _is_comment(text, i):
+                i = _comment_end(text, i, n)
             else:
                 header = _HEADER.match(text, i)
                 if header is None:
