@@ -70,6 +70,18 @@ def _comment_end(text: str, i: int, stop: int) -> int:
     return stop if end < 0 else end + 1
 
 
+def _next_item(text: str, i: int, stop: int) -> int:
+    """The index of the next character of ``text[i:stop]`` that is neither blank nor in a comment."""
+    while i < stop:
+        if text[i] in " \t\r\n":
+            i += 1
+        elif _is_comment(text, i):
+            i = _comment_end(text, i, stop)
+        else:
+            return i
+    return stop
+
+
 def _skip_braces(text: str, i: int) -> int:
     """``text[i]`` is ``{``; return the index just past its matching ``}``."""
     depth = 0
@@ -151,25 +163,20 @@ def _kept_spans(text: str, start: int, stop: int, keep: set[str]) -> list[tuple[
     """Spans of the ``keep`` attributes in the block body ``text[start:stop]``; None (or :class:`_Unsure`)
     when unsure."""
     spans = []
-    i = start
+    i = _next_item(text, start, stop)
     while i < stop:
-        c = text[i]
-        if c in " \t\r\n":
-            i += 1
-        elif _is_comment(text, i):
-            i = _comment_end(text, i, stop)
+        attribute = _ATTRIBUTE.match(text, i)
+        if attribute is not None:
+            end = _skip_expression(text, attribute.end(), stop)
+            if attribute.group(1) in keep:
+                spans.append((i, end))
+            i = end
         else:
-            attribute = _ATTRIBUTE.match(text, i)
-            if attribute is not None:
-                end = _skip_expression(text, attribute.end(), stop)
-                if attribute.group(1) in keep:
-                    spans.append((i, end))
-                i = end
-                continue
             header = _HEADER.match(text, i, stop)
             if header is None:
                 return None
             i = _skip_braces(text, header.end() - 1)
+        i = _next_item(text, i, stop)
     return spans
 
 
@@ -191,46 +198,40 @@ def slim(text: str) -> str | None:
     """``text`` with unread resource bodies blanked, or None when nothing was blanked or it is unsure."""
     out: list[str] = []
     pos = 0
-    i = 0
     n = len(text)
     changed = False
     try:
+        i = _next_item(text, 0, n)
         while i < n:
-            c = text[i]
-            if c in " \t\r\n":
-                i += 1
-            elif _is_comment(text, i):
-                i = _comment_end(text, i, n)
-            else:
-                header = _HEADER.match(text, i)
-                if header is None:
-                    raise _Unsure  # a top-level attribute or something unexpected
-                brace = header.end() - 1
-                end = _skip_braces(text, brace)
-                resource = _RESOURCE.match(text, i)
-                kind = _BLOCK_KIND.match(text, i)
-                keep = _KEEP_ATTRIBUTES[kind.group(1)] if kind else None
-                if resource is not None:
-                    keep = _KEEP_ATTRIBUTES.get(resource.group(1))
-                if keep is not None:
-                    spans = _kept_spans(text, brace + 1, end - 1, keep)
-                    if spans is None:
-                        raise _Unsure
-                    cursor = brace + 1
-                    out.append(text[pos:cursor])
-                    for span_start, span_end in spans:
-                        out.append(_blank(text, cursor, span_start))
-                        out.append(text[span_start:span_end])
-                        cursor = span_end
-                    out.append(_blank(text, cursor, end - 1))
-                    pos = end - 1
-                    changed = True
-                elif resource and resource.group(1) not in READ_TYPES:
-                    out.append(text[pos:brace + 1])
-                    out.append(_blank(text, brace + 1, end - 1, f"{UNREAD}=1"))
-                    pos = end - 1
-                    changed = True
-                i = end
+            header = _HEADER.match(text, i)
+            if header is None:
+                raise _Unsure  # a top-level attribute or something unexpected
+            brace = header.end() - 1
+            end = _skip_braces(text, brace)
+            resource = _RESOURCE.match(text, i)
+            kind = _BLOCK_KIND.match(text, i)
+            keep = _KEEP_ATTRIBUTES[kind.group(1)] if kind else None
+            if resource is not None:
+                keep = _KEEP_ATTRIBUTES.get(resource.group(1))
+            if keep is not None:
+                spans = _kept_spans(text, brace + 1, end - 1, keep)
+                if spans is None:
+                    raise _Unsure
+                cursor = brace + 1
+                out.append(text[pos:cursor])
+                for span_start, span_end in spans:
+                    out.append(_blank(text, cursor, span_start))
+                    out.append(text[span_start:span_end])
+                    cursor = span_end
+                out.append(_blank(text, cursor, end - 1))
+                pos = end - 1
+                changed = True
+            elif resource and resource.group(1) not in READ_TYPES:
+                out.append(text[pos:brace + 1])
+                out.append(_blank(text, brace + 1, end - 1, f"{UNREAD}=1"))
+                pos = end - 1
+                changed = True
+            i = _next_item(text, end, n)
     except _Unsure:
         return None
     if not changed:
