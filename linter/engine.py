@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checks import check_trail
 from .discovery import Discovered, discover, is_auto_tfvars, is_excluded, is_terraform, links_outside
 from .findings import Finding, InputError, Report, internal_error
 from .frontends import ParseError
@@ -251,7 +252,7 @@ def run(settings: Settings) -> Report:
         report.trails += 1
         if variants:
             report.checked.append((variants[0].address, variants[0].location.file, variants[0].location.line))
-        report.findings.extend(_check(variants, rules, options, settings))
+        report.findings.extend(check_trail(variants, rules, options, settings.unknown))
     report.errors.extend(ws.errors)
     ws.reader.cache.save()
     report.rules_run = [r.id for r in rules if r.id != SUPPRESSION_RULE]
@@ -469,39 +470,3 @@ def _documents(found: Discovered, ws: Workspace, report: Report) -> list[tuple[l
             continue
         results.extend((variants, None) for variants in trails)
     return results
-
-
-def _check(variants: list[Trail], rules, options, settings: Settings) -> list[Finding]:
-    """Run the rules on every variant of one trail; a finding only some variants have names them."""
-    per_variant: list[list[tuple[str, str]]] = []
-    for trail in variants:
-        messages = []
-        for rule in rules:
-            try:
-                messages.extend((rule.id, msg) for msg in rule.check(trail, options))
-            except Exception as exc:  # a rule bug must not hide the other findings
-                messages.append(("CTL999", f"internal error in {rule.id}: {type(exc).__name__}: {exc}"))
-        per_variant.append(messages)
-    complete = (bool(variants) and len(variants) >= variants[0].notes.get("variants", len(variants))
-                and not variants[0].notes.get("conditional"))
-    common = set.intersection(*(set(m) for m in per_variant)) if per_variant and complete else set()
-    out: list[Finding] = []
-    seen: set[tuple[str, str]] = set()
-    from .rules import RULES_BY_ID, UNRESOLVED_RULE
-
-    for trail, messages in zip(variants, per_variant):
-        for rule_id, msg in messages:
-            text = msg if (rule_id, msg) in common or not trail.assumptions else (
-                f"{msg} (when {' and '.join(trail.assumptions)})")
-            if (rule_id, text) in seen:
-                continue
-            seen.add((rule_id, text))
-            rule = RULES_BY_ID.get(rule_id)
-            severity = rule.severity if rule else "error"
-            if rule_id == UNRESOLVED_RULE:
-                severity = "error" if settings.unknown == "fail" else "warning"
-            loc = trail.location
-            out.append(Finding(rule_id, rule.name if rule else "internal-error", severity, text, loc.file,
-                               loc.line, loc.column, loc.end_line or loc.line, trail.address, trail.resource_type))
-    return out
-

@@ -17,11 +17,37 @@ class Suppression:
     origin: str = ""
 
 
+@dataclass(frozen=True)
+class Related:
+    """A place that explains a finding: the attribute's expression, the log group, a module call."""
+
+    label: str
+    file: str
+    line: int
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    """How one variant of a trail (one combination of undecidable conditions) gave the finding."""
+
+    #: The conditions of the variant, described (`var.enabled` is true).
+    conditions: tuple[str, ...]
+    message: str
+
+
 @dataclass
 class Finding:
+    """One problem on one trail (or one suppression directive), for reporters to render.
+
+    A finding is identified by :meth:`identity` — rule, kind, attribute, resource and file — never by its
+    line or its message, which both change as the code around it does.
+    """
+
     rule: str
     name: str
     severity: str
+    #: The rendered message, with the conditions it holds under.
     message: str
     file: str
     line: int
@@ -32,13 +58,30 @@ class Finding:
     suppression: Suppression | None = None
     #: The automatic fix (a :class:`~cloudtrail_lint.fix.edits.Fix`) when one was planned (SARIF ``fixes``).
     fix: Any = None
+    #: What the finding is (a slug its rule declares) and which attribute it is about.
+    kind: str = ""
+    attribute: str = ""
+    #: The conditions it holds under, as alternatives of conjunctions (empty: always).
+    conditions: tuple[tuple[str, ...], ...] = ()
+    #: Each variant of the trail that gave it.
+    variants: tuple[VariantResult, ...] = ()
+    #: Where the attribute's value is written, the log group, the module calls on the way.
+    related: tuple[Related, ...] = ()
 
     @property
     def suppressed(self) -> bool:
         return self.suppression is not None
 
+    def identity(self) -> tuple[str, str, str, str, str]:
+        """What makes this finding the same one across edits: not its line nor its message."""
+        return (self.rule, self.kind, self.attribute, self.resource, self.file)
+
+    def variant_key(self) -> str:
+        """The conditions it holds under, as one stable text ("" when always)."""
+        return " or ".join(" and ".join(c) for c in self.conditions)
+
     def sort_key(self) -> tuple:
-        return (self.file, self.line, self.resource, self.rule, self.message)
+        return (self.file, self.line, self.resource, self.rule, self.kind, self.attribute, self.message)
 
 
 @dataclass

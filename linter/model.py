@@ -7,7 +7,7 @@ sees a :class:`Trail` with resolved :class:`Value` objects, never HCL or YAML.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 #: Placeholder for an unknown part of a string that contains no ``:`` or ``*`` (a region, an
@@ -25,6 +25,36 @@ class Location:
     line: int
     column: int = 1
     end_line: int = 0
+    #: The column just past the last character (0: not known).
+    end_column: int = 0
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A condition that cannot be decided statically, assumed true or false in one variant of a trail."""
+
+    #: What identifies the condition (two places that test the same thing share the key).
+    key: str
+    #: The condition as the user wrote it, for messages (`var.enabled`, condition IsProd).
+    text: str
+    holds: bool
+    #: The value the condition has when nobody sets the variables it reads (None: it has none).
+    default: bool | None = None
+
+    def describe(self) -> str:
+        said = f"{self.text} is {'true' if self.holds else 'false'}"
+        if self.default is not None and self.default != self.holds:
+            said += f"; {'true' if self.default else 'false'} by default"
+        return said
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A ``module`` block on the way from the linted root module to a trail."""
+
+    address: str
+    source: str
+    location: Location
 
 
 class State(enum.Enum):
@@ -51,6 +81,8 @@ class Value:
     source: str = ""
     refs: tuple[str, ...] = ()
     dangling: tuple[str, ...] = ()
+    #: Where the expression that gave the value is written (None: nowhere, e.g. an unset attribute).
+    location: Location | None = None
 
     @property
     def known(self) -> bool:
@@ -76,7 +108,12 @@ class LogGroup:
 
 @dataclass(frozen=True)
 class Trail:
-    """One CloudTrail trail (one instance of it, for ``count``/``for_each``) as deployed."""
+    """One CloudTrail trail (one instance of it, for ``count``/``for_each``) in one variant.
+
+    When conditions cannot be decided, a trail is evaluated once per combination of their values (a
+    variant); ``assumptions`` are the values this variant assumed and ``variants`` every combination
+    evaluated for the trail's block, also those in which this instance does not exist.
+    """
 
     address: str
     resource_type: str
@@ -84,7 +121,11 @@ class Trail:
     log_group_arn: Value
     role_arn: Value
     log_group: LogGroup | None = None
-    #: Human-readable assumptions under which this variant was evaluated (unknown conditions).
-    assumptions: tuple[str, ...] = ()
-    #: Provider facts that change what an attribute returns (e.g. AWS provider < 3.0).
-    notes: dict[str, Any] = field(default_factory=dict)
+    #: The conditions assumed in this variant.
+    assumptions: tuple[Assumption, ...] = ()
+    #: The assumptions of every variant evaluated for this trail's block (one empty tuple: no variants).
+    variants: tuple[tuple[Assumption, ...], ...] = ((),)
+    #: Conditions the trail exists only under (a CloudFormation resource ``Condition``), assumed true.
+    exists_when: tuple[Assumption, ...] = ()
+    #: The module calls from the linted root module down to the trail's module.
+    via: tuple[ModuleCall, ...] = ()

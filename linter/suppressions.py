@@ -376,25 +376,25 @@ def apply_directives(findings: list[Finding], sources: dict[str, Source], when: 
             if directive.problem:
                 inline = directive.kind == "inline"
                 what = "invalid suppression" if inline else f"invalid {directive.origin} ignore"
-                out.append(_ctl900(directive, source, f"{what}: {directive.problem}"))
+                out.append(_ctl900(directive, source, "suppression-invalid", what=what, problem=directive.problem))
                 continue
             unused = [r for r in directive.rules if r in ran and (id(directive), r) not in used]
             if directive.kind == "inline" and unused:
-                message = (f"suppression of {', '.join(unused)} matches no finding;"
-                           " remove it or move it to the resource it is meant for")
-                out.append(_ctl900(directive, source, message))
+                out.append(_ctl900(directive, source, "suppression-unused", rules=", ".join(unused)))
     return out
 
 
-def _ctl900(directive: Directive, source: Source, message: str) -> Finding:
+def _ctl900(directive: Directive, source: Source, kind: str, **args: str) -> Finding:
     from .rules import RULES_BY_ID, SUPPRESSION_RULE
 
     rule = RULES_BY_ID[SUPPRESSION_RULE]
     resource, rtype = directive.resource, directive.resource_type
     if not resource:
         resource, rtype = _enclosing(directive, source)
+    message = rule.render(rule.violation(kind, "suppression", **args))
     return Finding(rule.id, rule.name, rule.severity, message, directive.file, directive.line,
-                   directive.column, directive.end_line or directive.line, resource, rtype)
+                   directive.column, directive.end_line or directive.line, resource, rtype, kind=kind,
+                   attribute="suppression")
 
 
 def _enclosing(directive: Directive, source: Source) -> tuple[str, str]:

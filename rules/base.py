@@ -1,11 +1,12 @@
-"""What every rule declares: its public id and name, severity, documentation and the check."""
+"""What every rule declares: its public id and name, severity, documentation, its kinds and the check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-from ..model import Trail
+from ..model import Location, LogGroup, Trail, Value
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,27 @@ class Example:
     good: str
 
 
-class Rule:
-    """Base class: subclasses set the metadata and implement :meth:`check`.
+#: What a violation is about: the trail's log group ARN, its role ARN, or its log group's retention.
+ATTRIBUTES = ("group", "role", "retention")
 
-    ``check`` yields one message per problem; the engine turns each into a finding located at the
-    trail's header.
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem a rule found on one trail variant: what it is (``kind``, a stable slug), which attribute
+    it is about, where that attribute's value is written, and the facts its message is rendered from.
+
+    Downstream code (fixes, baselines, SARIF) works from ``kind``, ``attribute`` and ``location``, never from
+    the rendered message.
     """
+
+    kind: str
+    attribute: str
+    location: Location | None = None
+    args: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+class Rule:
+    """Base class: subclasses set the metadata, the message of each kind, and implement :meth:`check`."""
 
     id: str = ""
     name: str = ""
@@ -41,9 +57,28 @@ class Rule:
     terraform: Example
     cloudformation: Example
     references: tuple[str, ...] = ()
+    #: Every kind of violation the rule reports, with its message template (``str.format`` with the args).
+    messages: ClassVar[Mapping[str, str]] = {}
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
         raise NotImplementedError
+
+    def violation(self, kind: str, attribute: str, at: Value | LogGroup | Location | None = None,
+                  **args: str) -> Violation:
+        """A violation of ``kind``, located at the value's expression (or the log group, or ``at`` itself)."""
+        if kind not in self.messages:
+            raise KeyError(f"{self.id} has no kind {kind!r}")
+        if isinstance(at, Value):
+            location = at.location
+        elif isinstance(at, LogGroup):
+            location = at.retention.location or at.location
+        else:
+            location = at
+        return Violation(kind, attribute, location, args)
+
+    def render(self, violation: Violation) -> str:
+        """The message of ``violation`` in words."""
+        return self.messages[violation.kind].format(**violation.args)
 
 
 COMMON_REFERENCES = (

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..model import Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_HEAD, TF_GOOD_TRAIL
 
 
@@ -40,7 +41,11 @@ class CloudWatchLogsNotConfigured(Rule):
     )
     references = COMMON_REFERENCES
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
+    messages: ClassVar[dict[str, str]] = {
+        "group-not-set": "trail sends no events to CloudWatch Logs: {reason}",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
         group = trail.log_group_arn
         if group.missing:
-            yield f"trail sends no events to CloudWatch Logs: {group.reason or 'no log group ARN is set'}"
+            yield self.violation("group-not-set", "group", group, reason=group.reason or "no log group ARN is set")

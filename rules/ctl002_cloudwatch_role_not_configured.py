@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..model import Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_HEAD, CFN_LOG_GROUP, TF_GOOD_TRAIL, TF_LOG_GROUP
 
 
@@ -42,7 +43,11 @@ class CloudWatchRoleNotConfigured(Rule):
     )
     references = COMMON_REFERENCES
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
+    messages: ClassVar[dict[str, str]] = {
+        "role-not-set": "trail sets a CloudWatch Logs log group but no delivery role: {reason}",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
         if not trail.log_group_arn.missing and trail.role_arn.missing:
             reason = trail.role_arn.reason or "no role ARN is set"
-            yield f"trail sets a CloudWatch Logs log group but no delivery role: {reason}"
+            yield self.violation("role-not-set", "role", trail.role_arn, reason=reason)

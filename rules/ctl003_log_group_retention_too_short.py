@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..model import Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_ROLE, TF_GOOD_TRAIL, TF_ROLE
 
 _TF_BAD = (
@@ -53,7 +54,11 @@ class LogGroupRetentionTooShort(Rule):
         "API_PutRetentionPolicy.html",
     )
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
+    messages: ClassVar[dict[str, str]] = {
+        "retention-too-short": "log group {group} ({where}) keeps events {days} days; at least {minimum} are required",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
         group = trail.log_group
         if group is None or not group.retention.known:
             return
@@ -61,7 +66,6 @@ class LogGroupRetentionTooShort(Rule):
         # a bool is an int in Python, but `true` is no number of days (CTL006 reports it)
         is_days = isinstance(days, int) and not isinstance(days, bool)
         if is_days and 0 < days < options.min_retention_days:
-            yield (
-                f"log group {group.address} ({group.location.file}:{group.location.line}) keeps events {days} days;"
-                f" at least {options.min_retention_days} are required"
-            )
+            yield self.violation("retention-too-short", "retention", group, group=group.address,
+                                 where=f"{group.location.file}:{group.location.line}", days=str(days),
+                                 minimum=str(options.min_retention_days))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..arn import display, log_group_arn_ok, role_arn_ok
 from ..model import UNKNOWN_ANY, Trail, Value
-from .base import COMMON_REFERENCES, Example, Options, Rule
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_HEAD, CFN_LOG_GROUP, CFN_ROLE, TF_GOOD_TRAIL, TF_LOG_GROUP, TF_ROLE
 
 
@@ -51,16 +52,39 @@ class CloudWatchArnMalformed(Rule):
         "terraform-provider-aws#14557: aws_cloudwatch_log_group arn no longer ends in :*",
     )
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
+    messages: ClassVar[dict[str, str]] = {
+        "group-arn-missing-wildcard": "log group value {value} is not a CloudWatch Logs log-group ARN: it does not end"
+        " in the log-stream wildcard `:*`{hint}",
+        "group-arn-wrong-service": "log group value {value} is not a CloudWatch Logs log-group ARN: it is an ARN of"
+        " the {service} service, not of a CloudWatch Logs log group",
+        "group-not-an-arn": "log group value {value} is not a CloudWatch Logs log-group ARN: it is not an ARN (a log"
+        " group name?); use the log group's ARN ending in `:*`",
+        "role-is-a-name": "role value {value} is not an IAM role ARN (it is the role name); use the role's ARN"
+        " (Terraform `aws_iam_role.x.arn`, CloudFormation `!GetAtt Role.Arn`)",
+        "role-not-a-role-arn": "role value {value} is not an IAM role ARN; use the role's ARN (Terraform"
+        " `aws_iam_role.x.arn`, CloudFormation `!GetAtt Role.Arn`)",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
         group, role = trail.log_group_arn, trail.role_arn
         if group.known and not _shape(group, log_group_arn_ok):
-            yield _group_message(group)
+            yield self._group(group)
         if role.known and not _shape(role, role_arn_ok):
-            yield (
-                f"role value {_quote(role)} is not an IAM role ARN"
-                f"{' (it is the role name)' if 'role' in role.source and ':' not in str(role.data) else ''};"
-                " use the role's ARN (Terraform `aws_iam_role.x.arn`, CloudFormation `!GetAtt Role.Arn`)"
-            )
+            is_name = "role" in role.source and ":" not in str(role.data)
+            yield self.violation("role-is-a-name" if is_name else "role-not-a-role-arn", "role", role,
+                                 value=_quote(role))
+
+    def _group(self, group: Value) -> Violation:
+        text = group.data if isinstance(group.data, str) else ""
+        parts = text.split(":")
+        if text.startswith("arn:") and len(parts) > 2 and parts[2] == "logs" and ":log-group:" in text:
+            hint = ("; aws_cloudwatch_log_group.arn has no `:*` since AWS provider 3.0, write"
+                    ' "${aws_cloudwatch_log_group.NAME.arn}:*"' if "aws_cloudwatch_log_group" in group.source else "")
+            return self.violation("group-arn-missing-wildcard", "group", group, value=_quote(group), hint=hint)
+        if text.startswith("arn:") and len(parts) > 2 and UNKNOWN_ANY not in parts[2]:
+            return self.violation("group-arn-wrong-service", "group", group, value=_quote(group),
+                                  service=display(parts[2]) or "unknown")
+        return self.violation("group-not-an-arn", "group", group, value=_quote(group))
 
 
 def _shape(value: Value, check) -> bool:
@@ -75,23 +99,3 @@ def _quote(value: Value) -> str:
     if value.source and value.source != value.data:
         return f"{value.source} (= {shown})"
     return shown
-
-
-def _group_message(group: Value) -> str:
-    text = group.data if isinstance(group.data, str) else ""
-    parts = text.split(":")
-    if text.startswith("arn:") and len(parts) > 2 and parts[2] == "logs" and ":log-group:" in text:
-        hint = (
-            "it does not end in the log-stream wildcard `:*`"
-            + (
-                "; aws_cloudwatch_log_group.arn has no `:*` since AWS provider 3.0, write"
-                ' "${aws_cloudwatch_log_group.NAME.arn}:*"'
-                if "aws_cloudwatch_log_group" in group.source
-                else ""
-            )
-        )
-    elif text.startswith("arn:") and len(parts) > 2 and UNKNOWN_ANY not in parts[2]:
-        hint = f"it is an ARN of the {display(parts[2]) or 'unknown'} service, not of a CloudWatch Logs log group"
-    else:
-        hint = "it is not an ARN (a log group name?); use the log group's ARN ending in `:*`"
-    return f"log group value {_quote(group)} is not a CloudWatch Logs log-group ARN: {hint}"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..model import Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_HEAD, CFN_ROLE, TF_GOOD_TRAIL, TF_ROLE
 
 
@@ -39,7 +40,17 @@ class ReferenceNotFound(Rule):
     )
     references = COMMON_REFERENCES
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
-        for what, value in (("log group", trail.log_group_arn), ("role", trail.role_arn)):
+    messages: ClassVar[dict[str, str]] = {
+        "group-reference-not-found": "log group value refers to {ref}, which is not defined",
+        "role-reference-not-found": "role value refers to {ref}, which is not defined",
+        "retention-reference-not-found": "retention of {group} refers to {ref}, which is not defined",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
+        for attribute, value in (("group", trail.log_group_arn), ("role", trail.role_arn)):
             for ref in value.dangling:
-                yield f"{what} value refers to {ref}, which is not defined"
+                yield self.violation(f"{attribute}-reference-not-found", attribute, value, ref=ref)
+        if trail.log_group is not None:
+            for ref in trail.log_group.retention.dangling:
+                yield self.violation("retention-reference-not-found", "retention", trail.log_group,
+                                     group=trail.log_group.address, ref=ref)

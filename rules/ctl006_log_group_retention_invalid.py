@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..arn import VALID_RETENTION_DAYS
 from ..model import Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_ROLE, TF_GOOD_TRAIL, TF_ROLE
 
 
@@ -47,17 +48,29 @@ class LogGroupRetentionInvalid(Rule):
         "API_PutRetentionPolicy.html",
     )
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
+    messages: ClassVar[dict[str, str]] = {
+        "retention-not-a-number": "log group {group} sets retention to {value}, which is not a number of days",
+        "retention-not-accepted": "log group {group} sets retention to {days} days, which CloudWatch Logs does"
+        " not accept{nearest}",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
         group = trail.log_group
         if group is None or not group.retention.known or group.retention.data is None:
             return  # unset (never expire) like CTL003, or CTL010's business
         days = group.retention.data
         if isinstance(days, bool) or not isinstance(days, int):
-            yield f"log group {group.address} sets retention to {days!r}, which is not a number of days"
+            yield self.violation("retention-not-a-number", "retention", group, group=group.address,
+                                 value=_shown(days))
         elif days != 0 and days not in VALID_RETENTION_DAYS:
             above = [d for d in VALID_RETENTION_DAYS if d >= days]
             nearest = f"; the nearest accepted value above is {above[0]}" if above else ""
-            yield (
-                f"log group {group.address} sets retention to {days} days, which CloudWatch Logs does not accept"
-                f"{nearest}"
-            )
+            yield self.violation("retention-not-accepted", "retention", group, group=group.address,
+                                 days=str(days), nearest=nearest)
+
+
+def _shown(value: object) -> str:
+    """A retention value as the user would write it (``true``, ``"thirty"``, ``[1]``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)

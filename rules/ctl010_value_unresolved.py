@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..model import Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_HEAD, TF_GOOD_TRAIL
 
 
@@ -43,10 +44,17 @@ class ValueUnresolved(Rule):
     )
     references = COMMON_REFERENCES
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
-        values = [("log group ARN", trail.log_group_arn), ("role ARN", trail.role_arn)]
-        if trail.log_group is not None:
-            values.append((f"retention of {trail.log_group.address}", trail.log_group.retention))
-        for what, value in values:
+    messages: ClassVar[dict[str, str]] = {
+        "group-unresolved": "log group ARN cannot be resolved: {reason}",
+        "role-unresolved": "role ARN cannot be resolved: {reason}",
+        "retention-unresolved": "retention of {group} cannot be resolved: {reason}",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
+        for attribute, value in (("group", trail.log_group_arn), ("role", trail.role_arn)):
             if value.unknown and not value.dangling:
-                yield f"{what} cannot be resolved: {value.reason}"
+                yield self.violation(f"{attribute}-unresolved", attribute, value, reason=value.reason)
+        group = trail.log_group
+        if group is not None and group.retention.unknown and not group.retention.dangling:
+            yield self.violation("retention-unresolved", "retention", group, group=group.address,
+                                 reason=group.retention.reason)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ..model import Trail
-from .base import Example, Options, Rule
+from .base import Example, Options, Rule, Violation
 from .ctl003_log_group_retention_too_short import LogGroupRetentionTooShort
 
 _TF_BAD_TRAIL = LogGroupRetentionTooShort.terraform.bad
@@ -57,6 +58,12 @@ class SuppressionInvalid(Rule):
         "ruff unused-noqa (RUF100), the same idea for Python: https://docs.astral.sh/ruff/rules/unused-noqa/",
     )
 
-    def check(self, trail: Trail, options: Options) -> Iterator[str]:
+    messages: ClassVar[dict[str, str]] = {
+        "suppression-invalid": "{what}: {problem}",
+        "suppression-unused": "suppression of {rules} matches no finding; remove it or move it to the resource it"
+        " is meant for",
+    }
+
+    def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
         """Nothing per trail: the engine's suppression pass emits CTL900 at the directive's line."""
         return iter(())

@@ -1,4 +1,8 @@
-"""Rule logic against model objects built directly: no Terraform or CloudFormation involved."""
+"""Rule logic against model objects built directly: no Terraform or CloudFormation involved.
+
+Rules are checked by the kinds of violation they report (as pyflakes checks message classes), with one
+test of the wording per rule.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import pytest
 from cloudtrail_lint.arn import VALID_RETENTION_DAYS
 from cloudtrail_lint.model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, State, Trail, Value
 from cloudtrail_lint.rules import RULES_BY_ID, Options
+from cloudtrail_lint.rules.base import Violation
 
 GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:cloudtrail/org:*"
 ROLE_ARN = "arn:aws:iam::123456789012:role/cloudtrail-to-cloudwatch"
@@ -38,12 +43,23 @@ def trail(log_group_arn: Value | None = None, role_arn: Value | None = None,
     )
 
 
-def check(rule_id: str, subject: Trail, min_days: int = 365) -> list[str]:
+def violations(rule_id: str, subject: Trail, min_days: int = 365) -> list[Violation]:
     return list(RULES_BY_ID[rule_id].check(subject, Options(min_retention_days=min_days)))
 
 
+def check(rule_id: str, subject: Trail, min_days: int = 365) -> list[str]:
+    """The kinds of violation ``rule_id`` reports on ``subject``."""
+    return [v.kind for v in violations(rule_id, subject, min_days)]
+
+
+def words(rule_id: str, subject: Trail, min_days: int = 365) -> list[str]:
+    """The messages of ``rule_id`` on ``subject``."""
+    rule = RULES_BY_ID[rule_id]
+    return [rule.render(v) for v in violations(rule_id, subject, min_days)]
+
+
 def fired(subject: Trail, min_days: int = 365) -> list[str]:
-    """Ids of every rule with at least one message for ``subject``."""
+    """Ids of every rule with at least one violation for ``subject``."""
     return [rule_id for rule_id in RULES_BY_ID if check(rule_id, subject, min_days)]
 
 
@@ -56,16 +72,23 @@ def test_a_fully_wired_trail_passes_every_rule() -> None:
 
 def test_ctl001_when_no_log_group() -> None:
     subject = trail(log_group_arn=missing("no log group ARN is set"), role_arn=missing("no role ARN is set"))
-    assert check("CTL001", subject) == ["trail sends no events to CloudWatch Logs: no log group ARN is set"]
+    assert check("CTL001", subject) == ["group-not-set"]
     assert check("CTL002", subject) == []  # CTL001 already says it; no second finding for the role
     assert fired(subject) == ["CTL001"]
 
 
-def test_ctl001_names_the_reason_and_has_a_default() -> None:
-    assert check("CTL001", trail(log_group_arn=missing("cloud_watch_logs_group_arn is \"\""))) == [
+def test_ctl001_wording_names_the_reason_and_has_a_default() -> None:
+    assert words("CTL001", trail(log_group_arn=missing("cloud_watch_logs_group_arn is \"\""))) == [
         'trail sends no events to CloudWatch Logs: cloud_watch_logs_group_arn is ""']
-    assert check("CTL001", trail(log_group_arn=missing())) == [
+    assert words("CTL001", trail(log_group_arn=missing())) == [
         "trail sends no events to CloudWatch Logs: no log group ARN is set"]
+
+
+def test_violations_point_at_the_attribute() -> None:
+    at = Location("main.tf", 5, 32, 5, 60)
+    subject = trail(log_group_arn=Value(State.MISSING, reason="x is null", location=at))
+    (violation,) = violations("CTL001", subject)
+    assert (violation.attribute, violation.location) == ("group", at)
 
 
 @pytest.mark.parametrize("value", [known(GROUP_ARN), unknown("var.arn has no default")])
@@ -74,13 +97,11 @@ def test_ctl001_silent_when_the_group_is_set_or_unknown(value: Value) -> None:
 
 
 def test_ctl002_when_only_the_group_is_set() -> None:
-    assert check("CTL002", trail(role_arn=missing())) == [
-        "trail sets a CloudWatch Logs log group but no delivery role: no role ARN is set"]
-    assert check("CTL002", trail(role_arn=missing("CloudWatchLogsRoleArn is AWS::NoValue"))) == [
+    assert check("CTL002", trail(role_arn=missing())) == ["role-not-set"]
+    assert words("CTL002", trail(role_arn=missing("CloudWatchLogsRoleArn is AWS::NoValue"))) == [
         "trail sets a CloudWatch Logs log group but no delivery role: CloudWatchLogsRoleArn is AWS::NoValue"]
     # an unknown group still counts as set
-    assert check("CTL002", trail(log_group_arn=unknown("imported"), role_arn=missing())) == [
-        "trail sets a CloudWatch Logs log group but no delivery role: no role ARN is set"]
+    assert check("CTL002", trail(log_group_arn=unknown("imported"), role_arn=missing())) == ["role-not-set"]
 
 
 def test_ctl002_silent_with_an_unknown_role() -> None:
@@ -94,11 +115,15 @@ def _retention_message(days: int, minimum: int = 365) -> str:
     return f"log group {GROUP_ADDRESS} (logs.tf:3) keeps events {days} days; at least {minimum} are required"
 
 
+def test_ctl003_wording() -> None:
+    assert words("CTL003", trail(log_group=group(known(90)))) == [_retention_message(90)]
+
+
 @pytest.mark.parametrize(
     ("retention", "expected"),
     [
-        (known(364), [_retention_message(364)]),
-        (known(1), [_retention_message(1)]),
+        (known(364), ["retention-too-short"]),
+        (known(1), ["retention-too-short"]),
         (known(365), []),
         (known(3653), []),
         (known(0), []),  # never expire
@@ -115,10 +140,10 @@ def test_ctl003_boundaries(retention: Value, expected: list[str]) -> None:
 
 
 def test_ctl003_uses_the_minimum_from_options() -> None:
-    assert check("CTL003", trail(log_group=group(known(365))), min_days=400) == [_retention_message(365, 400)]
+    assert words("CTL003", trail(log_group=group(known(365))), min_days=400) == [_retention_message(365, 400)]
     assert check("CTL003", trail(log_group=group(known(400))), min_days=400) == []
     assert check("CTL003", trail(log_group=group(known(90))), min_days=90) == []
-    assert check("CTL003", trail(log_group=group(known(90))), min_days=91) == [_retention_message(90, 91)]
+    assert words("CTL003", trail(log_group=group(known(90))), min_days=91) == [_retention_message(90, 91)]
 
 
 def test_ctl003_without_a_known_log_group() -> None:
@@ -135,7 +160,8 @@ def test_ctl003_still_checks_a_partly_wired_trail() -> None:
 
 def test_ctl004_log_group_arn_without_wildcard() -> None:
     bare = "arn:aws:logs:us-east-1:123456789012:log-group:x"
-    assert check("CTL004", trail(log_group_arn=known(bare))) == [
+    assert check("CTL004", trail(log_group_arn=known(bare))) == ["group-arn-missing-wildcard"]
+    assert words("CTL004", trail(log_group_arn=known(bare))) == [
         f"log group value {bare} is not a CloudWatch Logs log-group ARN: it does not end in the log-stream"
         " wildcard `:*`"]
 
@@ -143,7 +169,7 @@ def test_ctl004_log_group_arn_without_wildcard() -> None:
 def test_ctl004_names_the_provider_3_change_for_the_arn_attribute() -> None:
     value = known(f"arn:{UNKNOWN_SEGMENT}:logs:{UNKNOWN_SEGMENT}:{UNKNOWN_SEGMENT}:log-group:org",
                   source="aws_cloudwatch_log_group.trail.arn")
-    (message,) = check("CTL004", trail(log_group_arn=value))
+    (message,) = words("CTL004", trail(log_group_arn=value))
     assert message.startswith(
         "log group value aws_cloudwatch_log_group.trail.arn (= arn:<?>:logs:<?>:<?>:log-group:org) is not a"
         " CloudWatch Logs log-group ARN: it does not end in the log-stream wildcard `:*`;"
@@ -167,25 +193,30 @@ def test_ctl004_accepts_or_cannot_decide(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "hint"),
+    ("value", "kind"),
     [
-        (f"arn:aws:s3:::{UNKNOWN_ANY}", "it is an ARN of the s3 service, not of a CloudWatch Logs log group"),
-        ("arn:aws:sns:us-east-1:123456789012:trail", "it is an ARN of the sns service"),
-        ("cloudtrail/org", "it is not an ARN (a log group name?); use the log group's ARN ending in `:*`"),
-        (":*", "it is not an ARN (a log group name?)"),  # format("%s:*", "") - clouddrove#31
-        ("arn:aws:logs:us-east-1:123456789012:log-group::*", "it does not end in the log-stream wildcard"),
-        ("arn:aws:logs:us-east-1:123456789012:log-group:x:*:extra",
-         "it does not end in the log-stream wildcard"),
-        (f"arn:aws:logs:us-east-1:{UNKNOWN_ANY}:log-group:x", "it does not end in the log-stream wildcard"),
-        (42, "it is not an ARN"),
+        (f"arn:aws:s3:::{UNKNOWN_ANY}", "group-arn-wrong-service"),
+        ("arn:aws:sns:us-east-1:123456789012:trail", "group-arn-wrong-service"),
+        ("cloudtrail/org", "group-not-an-arn"),
+        (":*", "group-not-an-arn"),  # format("%s:*", "") - clouddrove#31
+        ("arn:aws:logs:us-east-1:123456789012:log-group::*", "group-arn-missing-wildcard"),
+        ("arn:aws:logs:us-east-1:123456789012:log-group:x:*:extra", "group-arn-missing-wildcard"),
+        (f"arn:aws:logs:us-east-1:{UNKNOWN_ANY}:log-group:x", "group-arn-missing-wildcard"),
+        (42, "group-not-an-arn"),
     ],
     ids=["s3-partial", "sns", "name", "empty-format", "empty-name", "extra-field", "unknown-no-wildcard",
          "int"],
 )
-def test_ctl004_rejects(value: object, hint: str) -> None:
-    (message,) = check("CTL004", trail(log_group_arn=known(value)))
-    assert message.startswith("log group value ")
-    assert hint in message
+def test_ctl004_rejects(value: object, kind: str) -> None:
+    assert check("CTL004", trail(log_group_arn=known(value))) == [kind]
+
+
+def test_ctl004_wording_of_each_group_kind() -> None:
+    (sns,) = words("CTL004", trail(log_group_arn=known("arn:aws:sns:us-east-1:123456789012:trail")))
+    assert sns.endswith("it is an ARN of the sns service, not of a CloudWatch Logs log group")
+    (name,) = words("CTL004", trail(log_group_arn=known("cloudtrail/org")))
+    assert name == ("log group value cloudtrail/org is not a CloudWatch Logs log-group ARN: it is not an ARN (a"
+                    " log group name?); use the log group's ARN ending in `:*`")
 
 
 @pytest.mark.parametrize(
@@ -215,13 +246,15 @@ def test_ctl004_accepts_role_arns(role: str) -> None:
     ],
 )
 def test_ctl004_rejects_role_values(role: str) -> None:
-    (message,) = check("CTL004", trail(role_arn=known(role)))
+    assert check("CTL004", trail(role_arn=known(role))) == ["role-not-a-role-arn"]
+    (message,) = words("CTL004", trail(role_arn=known(role)))
     assert message.startswith(f"role value {role.replace(UNKNOWN_ANY, '<unknown>')} is not an IAM role ARN;")
 
 
 def test_ctl004_says_when_the_role_value_is_its_name() -> None:
     role = known("cloudtrail-to-cloudwatch", source="aws_iam_role.ct.name")
-    (message,) = check("CTL004", trail(role_arn=role))
+    assert check("CTL004", trail(role_arn=role)) == ["role-is-a-name"]
+    (message,) = words("CTL004", trail(role_arn=role))
     assert message == (
         "role value aws_iam_role.ct.name (= cloudtrail-to-cloudwatch) is not an IAM role ARN"
         " (it is the role name); use the role's ARN (Terraform `aws_iam_role.x.arn`,"
@@ -230,8 +263,8 @@ def test_ctl004_says_when_the_role_value_is_its_name() -> None:
 
 
 def test_ctl004_reports_group_and_role_separately() -> None:
-    messages = check("CTL004", trail(log_group_arn=known("x"), role_arn=known("y")))
-    assert [m.split(" ", 2)[:2] for m in messages] == [["log", "group"], ["role", "value"]]
+    found = violations("CTL004", trail(log_group_arn=known("x"), role_arn=known("y")))
+    assert [(v.kind, v.attribute) for v in found] == [("group-not-an-arn", "group"), ("role-not-a-role-arn", "role")]
 
 
 @pytest.mark.parametrize("value", [missing(), unknown("imported")])
@@ -247,11 +280,20 @@ def test_ctl005_names_each_dangling_reference() -> None:
         log_group_arn=unknown("not defined", dangling=("aws_cloudwatch_log_group.audit",)),
         role_arn=unknown("not defined", dangling=("aws_iam_role.gone", "var.missing")),
     )
-    assert check("CTL005", subject) == [
+    assert check("CTL005", subject) == ["group-reference-not-found", "role-reference-not-found",
+                                        "role-reference-not-found"]
+    assert words("CTL005", subject) == [
         "log group value refers to aws_cloudwatch_log_group.audit, which is not defined",
         "role value refers to aws_iam_role.gone, which is not defined",
         "role value refers to var.missing, which is not defined",
     ]
+
+
+def test_ctl005_reports_a_dangling_reference_in_the_retention() -> None:
+    subject = trail(log_group=group(unknown("var.days is not defined", dangling=("var.days",))))
+    assert check("CTL005", subject) == ["retention-reference-not-found"]
+    assert words("CTL005", subject) == [f"retention of {GROUP_ADDRESS} refers to var.days, which is not defined"]
+    assert check("CTL010", subject) == []
     assert check("CTL010", subject) == []  # a dangling reference is CTL005's, not also "unresolved"
 
 
@@ -261,7 +303,8 @@ def test_ctl010_names_what_cannot_be_resolved() -> None:
         role_arn=unknown("the value is imported from another stack"),
         log_group=group(unknown("var.days has no default")),
     )
-    assert check("CTL010", subject) == [
+    assert check("CTL010", subject) == ["group-unresolved", "role-unresolved", "retention-unresolved"]
+    assert words("CTL010", subject) == [
         "log group ARN cannot be resolved: var.log_group_arn has no default and no tfvars value",
         "role ARN cannot be resolved: the value is imported from another stack",
         f"retention of {GROUP_ADDRESS} cannot be resolved: var.days has no default",
@@ -295,13 +338,15 @@ def test_valid_retention_values_are_the_api_list() -> None:
         (-1, "sets retention to -1 days, which CloudWatch Logs does not accept; the nearest accepted value"
              " above is 1"),
         ("90", "sets retention to '90', which is not a number of days"),
-        (True, "sets retention to True, which is not a number of days"),
+        (True, "sets retention to true, which is not a number of days"),
         (90.5, "sets retention to 90.5, which is not a number of days"),
     ],
 )
 def test_ctl006_rejects(retention: object, message: str) -> None:
     expected = [f"log group {GROUP_ADDRESS} {message}"]
-    assert check("CTL006", trail(log_group=group(known(retention)))) == expected
+    assert words("CTL006", trail(log_group=group(known(retention)))) == expected
+    kind = "retention-not-accepted" if "days, which" in message else "retention-not-a-number"
+    assert check("CTL006", trail(log_group=group(known(retention)))) == [kind]
 
 
 @pytest.mark.parametrize("retention", [known(None), missing(), unknown("var.days")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from ..arn import VALID_RETENTION_DAYS
 from ..engine import Settings
@@ -27,18 +27,24 @@ class RuleFixer:
     ctx: FixContext
 
     def fix(self, finding: Finding) -> Fix:
-        trail = self._locate(finding)
-        if finding.rule == "CTL001":
-            return self._cloudwatch(trail)
-        if finding.rule == "CTL002":
-            return self._role(trail)
-        if finding.rule in ("CTL003", "CTL006"):
-            return self._retention(trail)
-        if finding.rule == "CTL004":
-            if finding.message.startswith("role value"):
-                return self._role_arn(trail)
-            return self._group_arn(trail)
-        raise NotFixable(f"{finding.rule} has no automatic fix")
+        step = self.STEPS.get(finding.kind)
+        if step is None:
+            raise NotFixable(f"{finding.rule} ({finding.kind}) has no automatic fix")
+        return getattr(self, step)(self._locate(finding))
+
+    #: The fix step for each kind of finding (see the rules' ``messages``).
+    STEPS: ClassVar[dict[str, str]] = {
+        "group-not-set": "_cloudwatch",
+        "role-not-set": "_role",
+        "retention-too-short": "_retention",
+        "retention-not-accepted": "_retention",
+        "retention-not-a-number": "_retention",
+        "group-arn-missing-wildcard": "_group_arn",
+        "group-arn-wrong-service": "_group_arn",
+        "group-not-an-arn": "_group_arn",
+        "role-is-a-name": "_role_arn",
+        "role-not-a-role-arn": "_role_arn",
+    }
 
     def _new_group_retention(self) -> int:
         """Retention of a log group the fixer adds: the configured minimum, rounded up to a valid value."""

@@ -10,11 +10,8 @@ from ..discovery import SKIP_DIRS, is_terraform
 from ..engine import Settings
 from ..findings import Finding, Report
 from ..sources import display_path
-from .context import FixContext, NotFixable
+from .context import FixContext, NotFixable, RuleFixer
 from .edits import Edit, Fix, Source
-
-#: Rules with an automatic fix.
-FIXABLE = ("CTL001", "CTL002", "CTL003", "CTL004", "CTL006")
 
 #: Rules with no automatic fix, and why.
 UNFIXABLE = {
@@ -72,7 +69,7 @@ def plan_fixes(settings: Settings, report: Report) -> FixPlan:
     for finding in ordered:
         outcome = Outcome(finding)
         plan.outcomes.append(outcome)
-        if finding.rule not in FIXABLE:
+        if finding.kind not in RuleFixer.STEPS:
             why = UNFIXABLE.get(finding.rule, f"{finding.rule} has no automatic fix")
             outcome.reason = f"{why} ({finding.message})"
             continue
@@ -105,7 +102,7 @@ def plan_fixes(settings: Settings, report: Report) -> FixPlan:
 
 def _order(finding: Finding) -> tuple:
     """Fix findings that add resources before those that edit values, so their edits never compete."""
-    return (finding.rule not in ("CTL001", "CTL002"), finding.sort_key())
+    return (finding.kind not in ("group-not-set", "role-not-set"), finding.sort_key())
 
 
 def _accept(plan: FixPlan, fix: Fix) -> None:

@@ -19,8 +19,8 @@ from ..engine import Workspace
 from ..findings import Finding
 from ..frontends import ParseError
 from ..frontends.hcl_ast import Block, GetAttr, Index, Literal, Name, Node, Template
+from ..resolver.common import Trace
 from ..resolver.terraform import LOG_GROUP, ROLE, TRAIL, Evaluator, Instance, Scope
-from ..resolver.values import Trace
 from ..sources import display_path
 from .context import FixContext, NotFixable, RuleFixer, retention_target
 from .edits import Edit, Fix, Source
@@ -72,7 +72,7 @@ class TerraformFixer(RuleFixer):
         for folder in self.roots:
             scope: Scope | None = self._root(folder)
             for name in modules:
-                scope = scope.child(name, Evaluator())[0] if scope is not None else None
+                scope = scope.child(name)[0] if scope is not None else None
             if scope is None:
                 continue
             block = scope.resources.get((TRAIL, match.group(2)))

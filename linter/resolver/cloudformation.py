@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from ..arn import log_group_name_from_arn
-from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, Trail, Value
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Assumption, Location, LogGroup, Trail, Value
+from .common import (
+    Budget,
+    LimitReached,
+    Trace,
+    Undecided,
+    Unknown,
+    as_days,
+    explore,
+    group_named_in,
+    limit_reached,
+    log_group_arn,
+    role_arn,
+    service_arn,
+    to_value,
+    unset,
+)
 from .tf_functions import to_str
-from .values import MAX_VARIANTS, Trace, Unknown, as_days, to_value, unset
 
 TRAIL = "AWS::CloudTrail::Trail"
 LOG_GROUP = "AWS::Logs::LogGroup"
@@ -49,6 +64,12 @@ class Template:
         body = self.resources.get(logical_id)
         return Location(self.path, line, col, max(line, _last_line(body)))
 
+    def property_location(self, logical_id: str, prop: str) -> Location | None:
+        """Where the key of a resource property is written."""
+        props = self.resources.get(logical_id, {}).get("Properties")
+        pos = getattr(props, "key_pos", {}).get(prop)
+        return Location(self.path, pos[0], pos[1]) if pos else None
+
 
 def _last_line(node: Any, depth: int = 0) -> int:
     """The last line any key or item of ``node`` starts on (the end of a resource, near enough)."""
@@ -70,9 +91,11 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 
 class Evaluator:
-    def __init__(self, template: Template, assumptions: dict[str, bool] | None = None) -> None:
+    def __init__(self, template: Template, assumptions: dict[str, bool] | None = None,
+                 budget: Budget | None = None) -> None:
         self.t = template
         self.assumptions = assumptions or {}
+        self.budget = budget or Budget()
         self.trace = Trace()
         self._conditions: dict[str, Any] = {}
         self._active: set[str] = set()
@@ -86,6 +109,7 @@ class Evaluator:
             self.trace = saved
 
     def eval(self, value: Any) -> Any:
+        self.budget.step()
         if isinstance(value, list):
             return [self.eval(v) for v in value]
         if not isinstance(value, dict):
@@ -111,7 +135,8 @@ class Evaluator:
                 return items
             if not isinstance(items, list):
                 return self.trace.unknown("Fn::Join of something that is not a list")
-            return to_str(sep).join(self.text(item) for item in items if item is not NO_VALUE)
+            self.budget.charge(items)
+            return self.budget.text(to_str(sep).join(self.text(item) for item in items if item is not NO_VALUE))
         if fn == "Fn::ImportValue":
             name = self.eval(arg)
             shown = to_str(name).replace(SEG, "${…}") if not isinstance(name, Unknown) else "<unknown>"
@@ -122,8 +147,7 @@ class Evaluator:
             key = f"condition {arg[0]}"
             cond = self.assumptions[key] if key in self.assumptions else self.condition(arg[0])
             if isinstance(cond, Unknown):
-                if (key, arg[0]) not in self.trace.undecided:
-                    self.trace.undecided.append((key, arg[0]))
+                self.trace.undecidable(Undecided(key, f"condition {arg[0]}"))
                 return self.trace.unknown(f"depends on condition {arg[0]}, which cannot be resolved ({cond.reason})")
             return self.eval(arg[1] if cond else arg[2])
         if fn == "Fn::FindInMap":
@@ -157,8 +181,8 @@ class Evaluator:
                     return part
             try:
                 return items[int(index)]
-            except (IndexError, TypeError, ValueError):
-                return self.trace.unknown("Fn::Select index out of range")
+            except (IndexError, TypeError, ValueError, OverflowError, KeyError):
+                return self.trace.unknown(f"Fn::Select index {to_str(index)[:40]} is out of range")
         if fn == "Fn::Split":
             if not isinstance(arg, list) or len(arg) != 2:
                 return self.trace.unknown("malformed Fn::Split")
@@ -166,7 +190,11 @@ class Evaluator:
             for part in (sep, text):
                 if isinstance(part, Unknown):
                     return part
-            return to_str(text).split(to_str(sep))
+            if not to_str(sep):
+                return self.trace.unknown("Fn::Split with an empty delimiter (CloudFormation rejects it)")
+            parts = to_str(text).split(to_str(sep))
+            self.budget.items(len(parts))
+            return parts
         if fn in ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition"):
             return self.boolean(value)
         if fn in ("Fn::Base64", "Fn::GetAZs", "Fn::Cidr", "Fn::Transform", "Fn::ToJsonString", "Fn::Length",
@@ -181,9 +209,7 @@ class Evaluator:
 
     # ----- references -----
     def dangling(self, what: str) -> Unknown:
-        if what not in self.trace.dangling:
-            self.trace.dangling.append(what)
-        return Unknown(f"{what} is not defined")
+        return self.trace.missing(what)
 
     def ref(self, name: Any) -> Any:
         if not isinstance(name, str):
@@ -257,17 +283,14 @@ class Evaluator:
             return self.dangling(f"resource {name}")
         body = self._resource(name)
         rtype = str(body.get("Type", ""))
-        if rtype == LOG_GROUP and attr == "Arn":
-            return f"arn:{SEG}:logs:{SEG}:{SEG}:log-group:{self._name(body, 'LogGroupName')}:*"
+        if rtype == LOG_GROUP and attr == "Arn":  # unlike Terraform's, it ends in :*
+            return log_group_arn(self._name(body, "LogGroupName"))
         if rtype == ROLE and attr == "Arn":
-            path = self._prop(body, "Path")
-            path = path.strip("/") + "/" if isinstance(path, str) and path.strip("/") else ""
-            return f"arn:{SEG}:iam::{SEG}:role/{path}{self._name(body, 'RoleName')}"
+            return role_arn(self._name(body, "RoleName"), self._prop(body, "Path"))
         if rtype == ROLE and attr == "RoleId":
             return SEG
         if attr == "Arn" and rtype.startswith("AWS::"):
-            service = rtype.split("::")[1].lower()
-            return f"arn:{SEG}:{service}:{SEG}:{SEG}:{SEG}"
+            return service_arn(rtype.split("::")[1].lower())
         return self.trace.unknown(f"{name}.{attr} is known only at deployment")
 
     def sub(self, arg: Any) -> Any:
@@ -289,7 +312,7 @@ class Evaluator:
             value = self.ref(inner)
             return "" if value is NO_VALUE else self.text(value)
 
-        return _SUB_VAR.sub(replace, text)
+        return self.budget.text(_SUB_VAR.sub(replace, text))
 
     # ----- conditions -----
     def condition(self, name: str) -> Any:
@@ -361,49 +384,49 @@ def _variants(template: Template, logical_id: str) -> list[Trail]:
     as written, with the condition assumed true (whatever the parameter defaults say).
     """
     own = template.resources[logical_id].get("Condition")
-    pending: list[dict[str, bool]] = [{f"condition {own}": True} if isinstance(own, str) else {}]
-    done: list[Trail] = []
-    evaluations = 0
-    while pending:
-        assumptions = pending.pop(0)
-        evaluations += 1
-        trail, undecided = _evaluate(template, logical_id, assumptions)
-        open_keys = [key for key, _ in undecided if key not in assumptions]
-        if open_keys and evaluations + len(pending) + 2 <= MAX_VARIANTS:
-            pending.extend({**assumptions, open_keys[0]: choice} for choice in (True, False))
-            continue
-        if isinstance(own, str):
-            trail.notes["conditional"] = True  # every finding holds only when the trail exists
-        done.append(trail)
-    return done
+    exists_when = (Assumption(f"condition {own}", f"condition {own}", True),) if isinstance(own, str) else ()
+
+    def evaluate(assumed: dict[str, bool]) -> tuple[Trail, list[Undecided]]:
+        return _evaluate(template, logical_id, assumed)
+
+    leaves = explore(evaluate, {a.key: a.holds for a in exists_when}, exists_when)
+    every = tuple(leaf.assumptions for leaf in leaves)
+    return [replace(leaf.result, assumptions=leaf.assumptions, variants=every, exists_when=exists_when)
+            for leaf in leaves]
 
 
-def _evaluate(template: Template, logical_id: str, assumptions: dict[str, bool]) -> tuple[Trail, list]:
-    ev = Evaluator(template, assumptions)
+def _evaluate(template: Template, logical_id: str, assumed: dict[str, bool]) -> tuple[Trail, list[Undecided]]:
+    ev = Evaluator(template, assumed)
     body = template.resources[logical_id]
     props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
-    group, gtrace = _prop_value(ev, props, "CloudWatchLogsLogGroupArn", "no CloudWatchLogsLogGroupArn is set")
-    role, rtrace = _prop_value(ev, props, "CloudWatchLogsRoleArn", "no CloudWatchLogsRoleArn is set")
+    location = template.location(logical_id)
+    try:
+        group, gtrace = _prop_value(ev, template, logical_id, props, "CloudWatchLogsLogGroupArn",
+                                    "no CloudWatchLogsLogGroupArn is set")
+        role, rtrace = _prop_value(ev, template, logical_id, props, "CloudWatchLogsRoleArn",
+                                   "no CloudWatchLogsRoleArn is set")
+        log_group = _log_group(ev, template, gtrace, group)
+    except LimitReached as exc:
+        value = limit_reached(str(exc))
+        return Trail(logical_id, TRAIL, location, value, value), list(ev.trace.undecided)
     undecided = [*gtrace.undecided, *(x for x in rtrace.undecided if x not in gtrace.undecided)]
-    log_group = _log_group(ev, template, gtrace, group)
     if log_group is not None:
         undecided.extend(x for x in log_group[1].undecided if x not in undecided)
-    described = tuple(f"condition {key.split(' ', 1)[1]} is {'true' if v else 'false'}"
-                      for key, v in assumptions.items())
-    trail = Trail(logical_id, TRAIL, template.location(logical_id), group, role,
-                  log_group[0] if log_group else None, described)
+    trail = Trail(logical_id, TRAIL, location, group, role, log_group[0] if log_group else None)
     return trail, undecided
 
 
-def _prop_value(ev: Evaluator, props: dict[str, Any], name: str, unset_reason: str) -> tuple[Value, Trace]:
+def _prop_value(ev: Evaluator, template: Template, logical_id: str, props: dict[str, Any], name: str,
+                unset_reason: str) -> tuple[Value, Trace]:
     if name not in props:
         return unset(unset_reason), Trace()
     raw = props[name]
     result, trace = ev.evaluate(raw)
     source = _source(raw)
+    location = template.property_location(logical_id, name)
     if result is NO_VALUE:
-        return unset(f"{name} is AWS::NoValue"), trace
-    return to_value(result, trace, source, unset_reason), trace
+        return unset(f"{name} is AWS::NoValue", location), trace
+    return to_value(result, trace, source, unset_reason, location), trace
 
 
 def _source(raw: Any) -> str:
@@ -421,24 +444,23 @@ def _source(raw: Any) -> str:
 
 def _log_group(ev: Evaluator, template: Template, trace: Trace, group: Value) -> tuple[LogGroup, Trace] | None:
     name = next((r for r in trace.refs if template.resources.get(r, {}).get("Type") == LOG_GROUP), None)
-    if name is None and isinstance(group.data, str):
-        wanted = log_group_name_from_arn(group.data)
-        for logical_id, body in template.resources.items():
-            if wanted and isinstance(body, dict) and body.get("Type") == LOG_GROUP:
-                value, _ = ev.evaluate((body.get("Properties") or {}).get("LogGroupName"))
-                if value == wanted:
-                    name = logical_id
-                    break
+    if name is None:
+        name = group_named_in(group.data, (
+            (logical_id, lambda b=body: ev.evaluate((b.get("Properties") or {}).get("LogGroupName"))[0])
+            for logical_id, body in template.resources.items()
+            if isinstance(body, dict) and body.get("Type") == LOG_GROUP))
     if name is None:
         return None
     props = template.resources[name].get("Properties")
     props = props if isinstance(props, dict) else {}
+    location = template.property_location(name, "RetentionInDays")
     if "RetentionInDays" not in props:
         retention, rtrace = unset(f"{name} sets no RetentionInDays (events never expire)"), Trace()
     else:
         result, rtrace = ev.evaluate(props["RetentionInDays"])
         if result is NO_VALUE:
-            retention = unset(f"{name} RetentionInDays is AWS::NoValue (events never expire)")
+            retention = unset(f"{name} RetentionInDays is AWS::NoValue (events never expire)", location)
         else:
-            retention = as_days(to_value(result, rtrace, _source(props["RetentionInDays"]), "retention not set"))
+            retention = as_days(to_value(result, rtrace, _source(props["RetentionInDays"]), "retention not set",
+                                         location))
     return LogGroup(name, template.location(name), retention), rtrace

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from ..arn import log_group_name_from_arn
 from ..frontends.hcl_ast import (
     Attribute,
     BinOp,
@@ -28,9 +27,24 @@ from ..frontends.hcl_ast import (
     UnaryOp,
 )
 from ..frontends.slim import UNREAD
-from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, Trail, Value
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, ModuleCall, Trail, Value
+from .common import (
+    Budget,
+    LimitReached,
+    Trace,
+    Undecided,
+    Unknown,
+    as_days,
+    explore,
+    group_named_in,
+    limit_reached,
+    log_group_arn,
+    role_arn,
+    service_arn,
+    to_value,
+    unset,
+)
 from .tf_functions import FUNCTIONS, to_str
-from .values import MAX_VARIANTS, Trace, Unknown, as_days, to_value, unset
 
 TRAIL = "aws_cloudtrail"
 LOG_GROUP = "aws_cloudwatch_log_group"
@@ -66,8 +80,11 @@ class Scope:
 
     def __init__(self, module: TfModule, prefix: str = "", inputs: dict[str, Any] | None = None,
                  loader: ModuleLoader | None = None, depth: int = 0, lineage: tuple[str, ...] = (),
-                 errors: list[tuple[Block, str]] | None = None, key: str = "") -> None:
+                 errors: list[tuple[Block, str]] | None = None, key: str = "",
+                 via: tuple[ModuleCall, ...] = ()) -> None:
         self.module = module
+        #: The module calls from the root scope down to this one.
+        self.via = via
         #: Module-call problems (missing source, cycle) with the call block, shared by the whole tree.
         self.errors: list[tuple[Block, str]] = errors if errors is not None else []
         #: The module path as in .terraform/modules/modules.json ("" for the root, "a.b" below it).
@@ -113,7 +130,7 @@ class Scope:
         elif kind == "provider" and labels == ["aws"] and "version" in block.attrs:
             self.provider_lt3 = _below_v3(_constraint_text(block.attrs["version"].expr))
 
-    def child(self, name: str, evaluator: Evaluator) -> tuple[Scope | None, str]:
+    def child(self, name: str) -> tuple[Scope | None, str]:
         """The scope of ``module.<name>``, or None and the reason it cannot be read."""
         if name in self._children:
             return self._children[name]
@@ -142,8 +159,10 @@ class Scope:
                         key: _Input(attr, self) for key, attr in call.attrs.items()
                         if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
                     }
+                    call_site = ModuleCall(f"{self.prefix}module.{name}", source,
+                                           Location(call.file, call.line, call.col, call.end_line))
                     scope = Scope(module, f"{self.prefix}module.{name}.", inputs, self.loader, self.depth + 1,
-                                  (*self.lineage, self.module.dir), self.errors, key)
+                                  (*self.lineage, self.module.dir), self.errors, key, (*self.via, call_site))
                     scope.provider_lt3 = scope.provider_lt3 or self.provider_lt3
                     result = (scope, "")
         self._children[name] = result
@@ -220,8 +239,9 @@ class Instance:
 class Evaluator:
     """Evaluates expressions of a module tree under a set of assumptions about undecidable conditions."""
 
-    def __init__(self, assumptions: dict[str, bool] | None = None) -> None:
+    def __init__(self, assumptions: dict[str, bool] | None = None, budget: Budget | None = None) -> None:
         self.assumptions = assumptions or {}
+        self.budget = budget or Budget()
         self.trace = Trace()
         self.scope: Scope | None = None
         self._memo: dict[tuple[int, str], tuple[Any, Trace]] = {}
@@ -262,12 +282,21 @@ class Evaluator:
 
     # ----- expressions -----
     def eval(self, node: Node, env: dict[str, Any]) -> Any:
+        self.budget.step()
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, Template):
             if len(node.parts) == 1 and not isinstance(node.parts[0], str):
                 return self.eval(node.parts[0], env)  # "${expr}" is expr itself (0.11 syntax)
-            return "".join(p if isinstance(p, str) else self.stringify(self.eval(p, env)) for p in node.parts)
+            pieces = []
+            size = 0
+            for part in node.parts:
+                piece = part if isinstance(part, str) else self.stringify(self.eval(part, env))
+                size += len(piece)
+                if size > self.budget.STRING:
+                    self.budget.text(" " * size)  # raises
+                pieces.append(piece)
+            return "".join(pieces)
         if isinstance(node, (Name, GetAttr, Index)):
             return self.reference(node, env)
         if isinstance(node, Splat):
@@ -286,6 +315,7 @@ class Evaluator:
                 return not value
             return -value if isinstance(value, (int, float)) else self.trace.unknown(f"cannot negate {node.src}")
         if isinstance(node, TupleExpr):
+            self.budget.items(len(node.items))
             return [self.eval(item, env) for item in node.items]
         if isinstance(node, ObjectExpr):
             out: dict[str, Any] = {}
@@ -315,9 +345,7 @@ class Evaluator:
             if key in self.assumptions:
                 cond = self.assumptions[key]
             else:
-                item = (key, node.cond.src)
-                if item not in self.trace.undecided:
-                    self.trace.undecided.append(item)
+                self.trace.undecidable(Undecided(key, f"`{_short(node.cond.src)}`"))
                 return self.trace.unknown(f"depends on the condition `{node.cond.src}`, which cannot be resolved"
                                           f" ({cond.reason})")
         if isinstance(cond, str) and cond in ("true", "false"):
@@ -339,6 +367,8 @@ class Evaluator:
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
+        if op in ("==", "!="):
+            self.budget.charge(left, right)
         try:
             if op == "==":
                 return _equal(left, right)
@@ -375,10 +405,16 @@ class Evaluator:
             unknown = next((a for a in args if isinstance(a, Unknown)), None)
             return unknown or self.trace.unknown(f"function {name}() is not evaluated")
         args = [UNKNOWN_ANY if isinstance(a, Instance) else a for a in args]
+        self.budget.charge(args)
         try:
             result = fn(*args)
+        except LimitReached:
+            raise
         except Exception:  # a built-in given values Terraform would reject
             return self.trace.unknown(f"error: `{_short(node.src)}` cannot be computed")
+        self.budget.charge(result)
+        if isinstance(result, str):
+            self.budget.text(result)
         if isinstance(result, Unknown) and result.reason not in self.trace.reasons:
             self.trace.reasons.append(result.reason)
         return result
@@ -483,9 +519,7 @@ class Evaluator:
         broken = self.scope.module.broken_files if self.scope is not None else []
         if broken:
             return self.trace.unknown(f"{what} may be defined in {', '.join(broken)}, which could not be parsed")
-        if what not in self.trace.dangling:
-            self.trace.dangling.append(what)
-        return Unknown(f"{what} is not defined")
+        return self.trace.missing(what)
 
     def variable(self, scope: Scope, name: str) -> Any:
         if name not in scope.variables:
@@ -511,7 +545,7 @@ class Evaluator:
     def module_output(self, scope: Scope, name: str, path: list[tuple[str, Any]]) -> Any:
         if name not in scope.calls:
             return self.dangling(f"module.{name}")
-        child, why = scope.child(name, self)
+        child, why = scope.child(name)
         if child is None:
             return self.trace.unknown(why)
         if not path:
@@ -580,16 +614,14 @@ class Evaluator:
         rtype = inst.type
         if rtype == LOG_GROUP:
             group_name = self.own_name(inst)
-            if name == "arn":
-                return f"arn:{SEG}:logs:{SEG}:{SEG}:log-group:{group_name}" + (":*" if inst.scope.provider_lt3 else "")
+            if name == "arn":  # the AWS provider dropped the :* in 3.0
+                return log_group_arn(group_name, wildcard=inst.scope.provider_lt3)
             if name in ("name", "id"):
                 return group_name
         elif rtype == ROLE:
             role_name = self.own_name(inst)
             if name == "arn":
-                path = self.instance_attribute(inst, "path")
-                path = path.strip("/") + "/" if isinstance(path, str) and path.strip("/") else ""
-                return f"arn:{SEG}:iam::{SEG}:role/{path}{role_name}"
+                return role_arn(role_name, self.instance_attribute(inst, "path"))
             if name in ("name", "id"):
                 return role_name
             if name == "unique_id":
@@ -598,7 +630,7 @@ class Evaluator:
             service = _service_of(rtype)
             if service == "s3":
                 return f"arn:{SEG}:s3:::{self.own_name(inst, 'bucket')}"
-            return f"arn:{SEG}:{service}:{SEG}:{SEG}:{SEG}"
+            return service_arn(service)
         if name in ("id", "name", "arn") or name.endswith(("_arn", "_id")):
             return self.trace.unknown(f"{inst.address}.{name} is known only after apply")
         return None
@@ -648,12 +680,13 @@ def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> A
     """The instances of a block: one, a list for ``count``, a map for ``for_each``."""
     if "count" in block.attrs:
         count = ev.eval(block.attrs["count"].expr, {})
-        if isinstance(count, str) and count.isdigit():
+        if isinstance(count, str) and count.isdigit() and len(count) < 20:
             count = int(count)
         if isinstance(count, Unknown):
             return [Instance(scope, kind, block, f"{base}[0]", 0)]
-        if isinstance(count, bool) or not isinstance(count, (int, float)):
+        if isinstance(count, bool) or not isinstance(count, (int, float)) or count != count:
             return ev.trace.unknown(f"count of {base} is not a number")
+        ev.budget.instances(int(max(count, 0)) if count < 1e18 else 10**18, base)
         return [Instance(scope, kind, block, f"{base}[{i}]", i) for i in range(int(count))]
     if "for_each" in block.attrs:
         coll = ev.eval(block.attrs["for_each"].expr, {})
@@ -663,6 +696,7 @@ def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> A
             coll = {to_str(x): x for x in coll}
         if not isinstance(coll, dict):
             return ev.trace.unknown(f"for_each of {base} is not a map or set")
+        ev.budget.instances(len(coll), base)
         return {
             key: Instance(scope, kind, block, f'{base}["{key}"]', None, (key, value)) for key, value in coll.items()
         }
@@ -670,6 +704,12 @@ def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> A
 
 
 # --------------------------------------------------------------------------- trails
+
+#: Most module instances one root module's tree is read to (a module called twice at each of many
+#: levels doubles at every level).
+MAX_MODULE_SCOPES = 2_000
+#: Deepest module chain followed.
+MAX_MODULE_DEPTH = 50
 
 
 def resolve_module(module: TfModule, loader: ModuleLoader | None = None
@@ -681,58 +721,61 @@ def resolve_module(module: TfModule, loader: ModuleLoader | None = None
     root = Scope(module, loader=loader)
     out: list[list[Trail]] = []
     children: set[str] = set()
-    _collect(root, out, children)
+    stack = [root]
+    scopes = 0
+    while stack:
+        scope = stack.pop()
+        scopes += 1
+        for (rtype, _name), block in scope.resources.items():
+            if rtype == TRAIL:
+                out.extend(_trail_variants(scope, block))
+        if scope.depth >= MAX_MODULE_DEPTH:
+            continue
+        for name in reversed(list(scope.calls)):
+            if scopes + len(stack) >= MAX_MODULE_SCOPES:
+                root.errors.append((scope.calls[name], f"evaluation limit reached: more than {MAX_MODULE_SCOPES:,}"
+                                    f" module instances; trails in {scope.prefix}module.{name} and below are not"
+                                    " checked"))
+                stack.clear()
+                break
+            child, _why = scope.child(name)
+            if child is not None:
+                children.add(child.module.dir)
+                stack.append(child)
+    out.sort(key=lambda variants: _order_key(variants))
     return out, root.errors, children
 
 
-def _collect(scope: Scope, out: list[list[Trail]], children: set[str], limit: int = 50) -> None:
-    for (rtype, _name), block in scope.resources.items():
-        if rtype == TRAIL:
-            out.extend(_trail_variants(scope, block))
-    if scope.depth >= limit:
-        return
-    probe = Evaluator()
-    for name in scope.calls:
-        child, _why = scope.child(name, probe)
-        if child is not None:
-            children.add(child.module.dir)
-            _collect(child, out, children, limit)
+def _order_key(variants: list[Trail]) -> tuple:
+    first = variants[0] if variants else None
+    return (first.location.file, first.location.line, first.address) if first else ("", 0, "")
 
 
 def _trail_variants(scope: Scope, block: Block) -> list[list[Trail]]:
-    """Evaluate a trail under every assignment of the conditions it depends on that cannot be decided.
+    """Every instance of the trail ``block``, each evaluated under every assignment of the conditions it
+    depends on that cannot be decided (see :func:`~.common.explore`)."""
+    def evaluate(assumed: dict[str, bool]) -> tuple[list[Trail], list[Undecided]]:
+        return _evaluate_trail(Evaluator(assumed), scope, block)
 
-    An evaluation that meets an undecided condition is replaced by two, one per branch, until
-    every condition met is assumed or :data:`MAX_VARIANTS` evaluations were made.
-    """
-    pending: list[dict[str, bool]] = [{}]
-    evaluations = leaves = 0
+    leaves = explore(evaluate)
+    every = tuple(leaf.assumptions for leaf in leaves)
     by_address: dict[str, list[Trail]] = {}
-    labels: dict[str, str] = {}
-    while pending:
-        assumptions = pending.pop(0)
-        evaluations += 1
-        trails, undecided = _evaluate_trail(Evaluator(assumptions), scope, block, assumptions, labels)
-        open_keys = [key for key, _text in undecided if key not in assumptions]
-        for key, text in undecided:
-            labels.setdefault(key, text)
-        if open_keys and evaluations + len(pending) + 2 <= MAX_VARIANTS:
-            pending.extend({**assumptions, open_keys[0]: choice} for choice in (True, False))
-            continue
-        leaves += 1
-        for trail in trails:
-            by_address.setdefault(trail.address, []).append(trail)
-    for variants in by_address.values():
-        for trail in variants:
-            trail.notes["variants"] = leaves  # an instance absent from some variants exists only in the others
+    for leaf in leaves:
+        for trail in leaf.result:
+            by_address.setdefault(trail.address, []).append(
+                replace(trail, assumptions=leaf.assumptions, variants=every))
     return list(by_address.values())
 
 
-def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block, assumptions: dict[str, bool],
-                    labels: dict[str, str]) -> tuple[list[Trail], list[tuple[str, str]]]:
+def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block) -> tuple[list[Trail], list[Undecided]]:
     base = f"{scope.prefix}{block.labels[0]}.{block.labels[1]}"
+    location = Location(block.file, block.line, block.col, block.end_line)
     ev.scope = scope
-    instances = ev.resource_value(scope, "resource", block, {})
+    try:
+        instances = ev.resource_value(scope, "resource", block, {})
+    except LimitReached as exc:
+        value = limit_reached(str(exc))
+        return [Trail(base, TRAIL, location, value, value, via=scope.via)], list(ev.trace.undecided)
     undecided = list(ev.trace.undecided)
     if isinstance(instances, Unknown):
         instances = Instance(scope, "resource", block, base)
@@ -740,27 +783,38 @@ def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block, assumptions: dict
         instances = list(instances.values())
     if not isinstance(instances, list):
         instances = [instances]
-    described = tuple(f"`{labels.get(k, k)}` is {'true' if v else 'false'}" for k, v in assumptions.items())
-    location = Location(block.file, block.line, block.col, block.end_line)
     trails = []
     for inst in instances:
-        group, gtrace = _attr_value(ev, inst, "cloud_watch_logs_group_arn", "no log group ARN is set")
-        role, rtrace = _attr_value(ev, inst, "cloud_watch_logs_role_arn", "no role ARN is set")
-        log_group = _log_group(ev, scope, gtrace, group)
-        for trace in (gtrace, rtrace):
+        address = inst.address if (inst.index is not None or inst.each is not None) else base
+        try:
+            group, gtrace = _attr_value(ev, inst, "cloud_watch_logs_group_arn", "no log group ARN is set")
+            role, rtrace = _attr_value(ev, inst, "cloud_watch_logs_role_arn", "no role ARN is set")
+            log_group = _log_group(ev, scope, gtrace, group)
+        except LimitReached as exc:
+            value = limit_reached(str(exc))
+            trails.append(Trail(address, TRAIL, location, value, value, via=scope.via))
+            continue
+        for trace in (gtrace, rtrace) + ((log_group[1],) if log_group else ()):
             undecided.extend(x for x in trace.undecided if x not in undecided)
-        if log_group is not None:
-            undecided.extend(x for x in log_group[1].undecided if x not in undecided)
         trails.append(Trail(
-            address=inst.address if (inst.index is not None or inst.each is not None) else base,
+            address=address,
             resource_type=TRAIL,
             location=location,
             log_group_arn=group,
             role_arn=role,
             log_group=log_group[0] if log_group else None,
-            assumptions=described,
+            via=scope.via,
         ))
     return trails, undecided
+
+
+def _attr_location(block: Block, attr: Attribute) -> Location:
+    """Where an attribute's expression is written."""
+    src = attr.expr.src
+    line, col = (attr.expr.line, attr.expr.col) if attr.expr.line else (attr.line, attr.col)
+    end_line = line + src.count("\n")
+    end_col = (len(src) - src.rfind("\n")) if "\n" in src else col + len(src)
+    return Location(block.file, line, col, end_line, end_col)
 
 
 def _attr_value(ev: Evaluator, inst: Instance, name: str, unset_reason: str) -> tuple[Value, Trace]:
@@ -770,37 +824,31 @@ def _attr_value(ev: Evaluator, inst: Instance, name: str, unset_reason: str) -> 
     result, trace = ev.evaluate(inst.scope, attr.expr, inst.env())
     if isinstance(result, Instance):
         result = ev.trace.unknown(f"{attr.expr.src} is a whole resource, not an attribute")
-    return to_value(result, trace, _short(attr.expr.src), unset_reason), trace
+    return to_value(result, trace, _short(attr.expr.src), unset_reason, _attr_location(inst.block, attr)), trace
 
 
 def _log_group(ev: Evaluator, scope: Scope, trace: Trace, group: Value) -> tuple[LogGroup, Trace] | None:
     inst = next((r for r in trace.refs if isinstance(r, Instance) and r.kind == "resource" and r.type == LOG_GROUP),
                 None)
-    if inst is None and isinstance(group.data, str):
-        inst = _find_by_name(ev, scope, group.data)
+    if inst is None:
+        inst = group_named_in(group.data, _named_groups(ev, scope))
     if inst is None:
         return None
-    attr = inst.block.attrs.get("retention_in_days")
+    block = inst.block
+    attr = block.attrs.get("retention_in_days")
     if attr is None:
         retention, rtrace = unset(f"{inst.address} sets no retention (events never expire)"), Trace()
     else:
         result, rtrace = ev.evaluate(inst.scope, attr.expr, inst.env())
-        retention = as_days(to_value(result, rtrace, _short(attr.expr.src), "retention is not set"))
-    block = inst.block
+        retention = as_days(to_value(result, rtrace, _short(attr.expr.src), "retention is not set",
+                                     _attr_location(block, attr)))
     return LogGroup(inst.address, Location(block.file, block.line, block.col, block.end_line), retention), rtrace
 
 
-def _find_by_name(ev: Evaluator, scope: Scope, arn: str) -> Instance | None:
-    """A log group of this module whose literal name appears in a literal ARN."""
-    name = log_group_name_from_arn(arn)
-    if name is None:
-        return None
+def _named_groups(ev: Evaluator, scope: Scope):
+    """The single (no count/for_each) log groups of ``scope`` with their names, evaluated on demand."""
     for (rtype, _), block in scope.resources.items():
-        if rtype != LOG_GROUP or "count" in block.attrs or "for_each" in block.attrs:
+        if rtype != LOG_GROUP or "count" in block.attrs or "for_each" in block.attrs or "name" not in block.attrs:
             continue
         inst = Instance(scope, "resource", block, f"{scope.prefix}{block.labels[0]}.{block.labels[1]}")
-        value, _trace = ev.evaluate(scope, block.attrs["name"].expr, {}) if "name" in block.attrs else (None, None)
-        if value == name:
-            return inst
-    return None
-
+        yield inst, (lambda b=block: ev.evaluate(scope, b.attrs["name"].expr, {})[0])

@@ -8,9 +8,13 @@ import re
 from typing import Any, Callable
 
 from ..model import UNKNOWN_ANY
-from .values import Unknown
+from .common import Unknown
 
-_FORMAT_VERB = re.compile(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?([vsdqtfeEgGxXob]))")
+#: A format verb: flags, then a width that does not start with 0 (the flags take the zeros), so a run of
+#: digits has one way to match and a long ``%000…0!`` is read in linear time.
+_FORMAT_VERB = re.compile(r"%(?:%|[-+ #0]*(?:[1-9]\d*)?(?:\.\d+)?([vsdqtfeEgGxXob]))")
+#: Longest string a function may build (the evaluation budget checks every value it returns).
+MAX_RESULT = 1_000_000
 
 
 def to_str(value: Any) -> Any:
@@ -64,7 +68,11 @@ def _join(sep: Any, *lists: Any) -> Any:
         if not isinstance(lst, list):
             return Unknown("join expects lists")
         items.extend(lst)
-    return sep.join(to_str(x) for x in items)
+    texts = [to_str(x) for x in items]
+    if len(sep) * len(texts) + sum(map(len, texts)) > MAX_RESULT:
+        return Unknown(f"evaluation limit reached: join() would build a string longer than {MAX_RESULT:,}"
+                       " characters")
+    return sep.join(texts)
 
 
 def _coalesce(*args: Any) -> Any:
@@ -157,6 +165,20 @@ def _strfn(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _replace(text: str, old: Any, new: Any) -> Any:
+    if not isinstance(old, str) or not isinstance(new, str):
+        return Unknown("replace() of a value that is not a string")
+    if old.startswith("/"):
+        return Unknown("replace() with a regular expression")
+    if old and text.count(old) * max(len(new) - len(old), 0) + len(text) > MAX_RESULT:
+        return Unknown(f"evaluation limit reached: replace() would build a string longer than {MAX_RESULT:,}"
+                       " characters")
+    if not old and len(new) * (len(text) + 1) + len(text) > MAX_RESULT:
+        return Unknown(f"evaluation limit reached: replace() would build a string longer than {MAX_RESULT:,}"
+                       " characters")
+    return text.replace(old, new)
+
+
 def _length(value: Any) -> Any:
     if isinstance(value, (list, dict, str)):
         return len(value)
@@ -210,9 +232,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "trimspace": _strfn(str.strip),
     "trimsuffix": _strfn(lambda s, x: s[: -len(x)] if x and s.endswith(x) else s),
     "trimprefix": _strfn(lambda s, x: s[len(x):] if s.startswith(x) else s),
-    "replace": _strfn(
-        lambda s, a, b: Unknown("replace() with a regular expression") if a.startswith("/") else s.replace(a, b)
-    ),
+    "replace": _strfn(lambda s, a, b: _replace(s, a, b)),
     "split": _split,
     "flatten": _flatten,
     "compact": lambda v: [x for x in v if x not in (None, "")] if isinstance(v, list) else v,

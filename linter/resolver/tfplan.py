@@ -11,7 +11,7 @@ from typing import Any
 
 from ..arn import log_group_name_from_arn
 from ..model import UNKNOWN_ANY, Location, LogGroup, State, Trail, Value
-from .values import as_days, unset
+from .common import as_days, unset
 
 TRAIL = "aws_cloudtrail"
 LOG_GROUP = "aws_cloudwatch_log_group"
