@@ -45,7 +45,8 @@ def check_trail(variants: Sequence[Trail], rules: Iterable[Any], options: Any, u
         texts = [(index, rule.render(v) if rule is not None else v) for index, _rule, v in hits]
         message = _message(variants, texts)
         cubes = _cubes(first.variants, [variants[i].assumptions for i, _ in texts])
-        conditions = tuple(tuple(a.describe() for a in first.exists_when + cube) for cube in cubes)
+        described = [tuple(a.describe() for a in first.exists_when + cube) for cube in cubes]
+        conditions = tuple(c for c in described if c)  # an empty conjunction: the finding always holds
         trail = variants[hits[0][0]]
         loc = trail.location
         out.append(Finding(

@@ -141,7 +141,7 @@ class Workspace:
         key = self.abs(folder)
         if key in self._modules:
             return self._modules[key]
-        module = TfModule(folder, [])
+        module = TfModule(folder, [], reparse=self._whole_file)
         if not os.path.isdir(folder):
             self.errors.append(InputError(display_path(folder), 0, "cannot read directory"))
         tf_paths, var_files = self.module_files(folder)
@@ -155,6 +155,11 @@ class Workspace:
         self._apply_tfvars(module, var_files)
         self._modules[key] = module
         return module
+
+    def _whole_file(self, path: str) -> TfFile | None:
+        """A file of a module parsed whole (the resolver reads an attribute its trimmed parse left out)."""
+        parsed = self.reader.terraform_whole(path)
+        return parsed if isinstance(parsed, TfFile) else None
 
     def _roots(self, folder: str) -> list[str]:
         """The real folders a file of ``folder`` may link into: the scanned paths and ``folder`` itself."""
@@ -175,7 +180,7 @@ class Workspace:
         if self.settings.var_files:
             from .resolver.terraform import TfModule
 
-            module = TfModule(module.dir, module.files, dict(module.tfvars), module.broken_files)
+            module = TfModule(module.dir, module.files, dict(module.tfvars), module.broken_files, module.reparse)
             self._apply_tfvars(module, [])
             for path in self.settings.var_files:
                 parsed = self.tf_file(path, tfvars=True)
@@ -258,6 +263,7 @@ def run(settings: Settings) -> Report:
     report.rules_run = [r.id for r in rules if r.id != SUPPRESSION_RULE]
     _suppress(report, ws, found, settings)
     report.findings.sort(key=Finding.sort_key)
+    report.workspace = ws
     report.errors.sort(key=lambda e: (e.file, e.line, e.message))
     return report
 

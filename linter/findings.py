@@ -105,6 +105,8 @@ class Report:
     checked: list[tuple[str, str, int]] = field(default_factory=list)
     #: Ids of the rules that ran on every trail.
     rules_run: list[str] = field(default_factory=list)
+    #: The run's parsed files (an :class:`~cloudtrail_lint.engine.Workspace`), for fixes to reuse.
+    workspace: Any = field(default=None, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]

@@ -263,6 +263,16 @@ class Reader:
     def terraform(self, path: str, tfvars: bool = False) -> Any:
         return self._get("tf", path, tfvars)
 
+    def terraform_whole(self, path: str) -> Any:
+        """``path`` parsed with every block whole, however the run parses it otherwise."""
+        if self._whole(path):
+            return self.terraform(path)
+        self.whole_paths.add(os.path.abspath(path))
+        try:
+            return self._load("tf", path, False)
+        finally:
+            self.whole_paths.discard(os.path.abspath(path))
+
     def document(self, path: str) -> Any:
         return self._get("doc", path, False)
 

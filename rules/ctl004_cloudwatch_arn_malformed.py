@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -9,6 +10,9 @@ from ..arn import display, log_group_arn_ok, role_arn_ok
 from ..model import UNKNOWN_ANY, Trail, Value
 from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_HEAD, CFN_LOG_GROUP, CFN_ROLE, TF_GOOD_TRAIL, TF_LOG_GROUP, TF_ROLE
+
+#: A role's name where its ARN belongs: Terraform ``aws_iam_role.x.name``/``.id``, CloudFormation ``!Ref Role``.
+_ROLE_NAME = re.compile(r"\baws_iam_role\.[\w-]+(\[[^\]]*\])?\.(name|id|unique_id)\b|^!Ref \S*[Rr]ole")
 
 
 class CloudWatchArnMalformed(Rule):
@@ -70,7 +74,7 @@ class CloudWatchArnMalformed(Rule):
         if group.known and not _shape(group, log_group_arn_ok):
             yield self._group(group)
         if role.known and not _shape(role, role_arn_ok):
-            is_name = "role" in role.source and ":" not in str(role.data)
+            is_name = ":" not in str(role.data) and bool(_ROLE_NAME.search(role.source))
             yield self.violation("role-is-a-name" if is_name else "role-not-a-role-arn", "role", role,
                                  value=_quote(role))
 

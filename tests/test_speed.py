@@ -242,10 +242,16 @@ def test_slim_keeps_every_line_and_what_the_rules_read() -> None:
     assert [(b.type, b.labels, b.line, b.end_line) for b in whole.blocks] == [
         (b.type, b.labels, b.line, b.end_line) for b in thin.blocks]
     variable, bucket, role, trail = thin.blocks
-    assert list(variable.attrs) == ["default"] and variable.attrs["default"].line == 4
+    assert sorted(variable.attrs) == [UNREAD, "default"]
     assert list(bucket.attrs) == [UNREAD]
-    assert sorted(role.attrs) == ["name"]
+    assert sorted(role.attrs) == [UNREAD, "name"]
     assert list(trail.attrs) == ["cloud_watch_logs_group_arn"]
+    # what is kept is where it is written, to the column (fixes edit it there)
+    for kept, full in zip(thin.blocks, whole.blocks):
+        for name, attr in kept.attrs.items():
+            if name != UNREAD:
+                assert (attr.line, attr.col, attr.expr.src) == (
+                    full.attrs[name].line, full.attrs[name].col, full.attrs[name].expr.src)
     assert any("cloudtrail-lint: ignore" in text for _line, text in thin.comments)
 
 
@@ -255,17 +261,28 @@ def test_slim_leaves_text_it_is_unsure_about_whole(text: str) -> None:
     assert slim(text) is None
 
 
-def test_unread_attributes_become_unknowns_not_values(tmp_path: Path) -> None:
+def test_attributes_skipped_before_parsing_are_read_from_the_whole_file(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(
         'resource "aws_ssm_parameter" "group" {\n  name  = "/audit/group"\n'
         '  value = "arn:aws:logs:us-east-1:111122223333:log-group:audit:*"\n}\n\n'
         'resource "aws_cloudtrail" "org" {\n  name = "org"\n  s3_bucket_name = "b"\n'
         '  cloud_watch_logs_group_arn = aws_ssm_parameter.group.value\n'
         '  cloud_watch_logs_role_arn = "arn:aws:iam::111122223333:role/r"\n}\n')
-    quick = lint(tmp_path, "--format", "json", ".").json["findings"]
-    assert [f["rule"] for f in quick] == ["CTL010"]
-    assert "--parse-all" in quick[0]["message"]
+    assert lint(tmp_path, "--format", "json", ".").json["findings"] == []
     assert lint(tmp_path, "--format", "json", "--parse-all", ".").json["findings"] == []
+
+
+def test_a_skipped_attribute_gives_what_parse_all_gives(tmp_path: Path) -> None:
+    """Issue 12.9: `aws_iam_role.r.description` was null in the default run (the role's body is trimmed)."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n  name        = "trail"\n  description = "delivery role"\n'
+        '  assume_role_policy = "{}"\n}\n\nresource "aws_cloudwatch_log_group" "g" {\n  name = "g"\n}\n\n'
+        'resource "aws_cloudtrail" "org" {\n  name = "org"\n  s3_bucket_name = "b"\n'
+        '  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.g.arn}:*"\n'
+        '  cloud_watch_logs_role_arn = aws_iam_role.r.description\n}\n')
+    quick = lint(tmp_path, "--format", "json", ".").json["findings"]
+    assert [(f["rule"], f["kind"]) for f in quick] == [("CTL004", "role-not-a-role-arn")]
+    assert lint(tmp_path, "--format", "json", "--parse-all", ".").json["findings"] == quick
 
 
 # ----- progress -----

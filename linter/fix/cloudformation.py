@@ -84,7 +84,11 @@ class CloudFormationFixer(RuleFixer):
             source = self.ctx.source(path)
             try:
                 root = yaml.compose(source.text, Loader=yaml.SafeLoader)
-                loaded = load_document(path, self.ctx.settings.max_file_size)
+                ws = self.ctx.workspace
+                loaded = ws.reader.document(path) if ws is not None else load_document(
+                    path, self.ctx.settings.max_file_size)
+                if isinstance(loaded, ParseError):
+                    raise loaded
             except (yaml.YAMLError, ParseError, RecursionError):
                 raise NotFixable(f"{path} could not be read again") from None
             if loaded is not None and loaded[0] == "terraform-plan":

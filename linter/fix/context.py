@@ -76,8 +76,10 @@ class RuleFixer:
 class FixContext:
     """Shared state of one fix run."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, workspace: Any = None) -> None:
         self.settings = settings
+        #: The lint run's parsed files (an engine ``Workspace``), reused instead of parsing again.
+        self.workspace = workspace
         self._sources: dict[str, Source] = {}
         self._names: set[tuple[str, str]] = set()
 

@@ -61,7 +61,7 @@ def plan_fixes(settings: Settings, report: Report) -> FixPlan:
     from .cloudformation import CloudFormationFixer
     from .terraform import TerraformFixer
 
-    ctx = FixContext(settings)
+    ctx = FixContext(settings, report.workspace)
     fixers: dict[str, object] = {}
     plan = FixPlan()
     allowed = _Scanned(settings)

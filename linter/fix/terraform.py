@@ -56,10 +56,9 @@ class TerraformFixer(RuleFixer):
 
     def __init__(self, ctx: FixContext) -> None:
         self.ctx = ctx
-        self.ws = Workspace(ctx.settings)
+        self.ws = ctx.workspace if ctx.workspace is not None else Workspace(ctx.settings)
         self.roots = list(discover(ctx.settings.paths, ctx.settings.excludes).terraform)
         self._scopes: dict[str, Scope] = {}
-        self._spans: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
 
     # ----- finding the trail again -----
     def _locate(self, finding: Finding) -> _Trail:
@@ -88,26 +87,16 @@ class TerraformFixer(RuleFixer):
             self._scopes[folder] = Scope(self.ws.root_module(folder), loader=self.ws.loader(folder))
         return self._scopes[folder]
 
-    def _span(self, source: Source, block: Block) -> tuple[int, int]:
-        """Where the top-level ``block`` starts and ends, from python-hcl2's tree of the file."""
-        if source.path not in self._spans:
-            import hcl2
-            import lark
-
-            text = source.text if source.text.endswith("\n") else source.text + "\n"
-            try:
-                tree = hcl2.parses_to_tree(text)
-            except (lark.exceptions.LarkError, RecursionError):
-                raise NotFixable(f"{source.path} could not be parsed again") from None
-            self._spans[source.path] = {
-                (child.meta.line, child.meta.column): (child.meta.start_pos, child.meta.end_pos)
-                for child in tree.children[0].children
-                if getattr(child, "data", None) == "block"
-            }
-        span = self._spans[source.path].get((block.line, block.col))
-        if span is None or source.text[span[1] - 1:span[1]] != "}":
+    @staticmethod
+    def _span(source: Source, block: Block) -> tuple[int, int]:
+        """Where the top-level ``block`` starts and ends, from the positions the front-end recorded."""
+        if not block.end_col:
             raise NotFixable("the trail block could not be found again")
-        return span
+        start = source.offset(block.line, block.col)
+        end = source.offset(block.end_line, block.end_col)
+        if source.text[end - 1:end] != "}":
+            raise NotFixable("the trail block is not where the parser saw it (was the file changed?)")
+        return start, end
 
     # ----- evaluation -----
     def _instances(self, scope: Scope, block: Block) -> list[Instance]:

@@ -226,7 +226,8 @@ class _Builder:
                 else:
                     parts.append(self.name_of(child))
         first, last = self.edge(node, 0), self.edge(node, 1)
-        blk = Block(parts[0], parts[1:], {}, [], first.line, first.column, last.end_line, self.path)
+        blk = Block(parts[0], parts[1:], {}, [], first.line, first.column, last.end_line, self.path,
+                    last.end_column)
         if body is not None:
             self.body(body, blk.blocks, blk.attrs, comments)
         self.depth -= 1

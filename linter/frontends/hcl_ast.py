@@ -177,6 +177,8 @@ class Block:
     col: int
     end_line: int
     file: str = ""
+    #: The column just past the closing brace (0: not known, e.g. JSON syntax).
+    end_col: int = 0
 
 
 @dataclass

@@ -1,21 +1,19 @@
-"""Skip, before parsing, the bodies of Terraform resources that no trail check reads.
+"""Skip, before parsing, what no trail check reads of a Terraform file.
 
 A typical module file is mostly buckets, security groups and functions; the trail checks only read
-trails, log groups, IAM roles and the non-resource blocks (variables, locals, outputs, modules, data
-sources). The body of every other top-level ``resource`` block is blanked out before python-hcl2
-sees it and replaced by one marker attribute, keeping every line and column of the rest of the file
-in place. The resolver treats a marked resource as existing with attributes it did not read. Any
-text this scanner is not sure about is left whole.
+trails, log groups, some attributes of IAM roles, variables, outputs and data sources, and locals and
+module calls whole (``reads.py`` declares it). Everything else in a block is blanked out before
+python-hcl2 sees it, and the block gets one marker attribute at its end; every line and column of
+what is kept stays in place. The resolver reads a marked block's other attributes from a whole parse
+of the file, so skipping never changes a finding. Any text this scanner is not sure about is left
+whole.
 """
 
 from __future__ import annotations
 
 import re
 
-#: Resource types whose bodies the rules read.
-READ_TYPES = frozenset({"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_iam_role"})
-#: The attribute that marks a resource whose body was not read.
-UNREAD = "__cloudtrail_lint_unread__"
+from .reads import UNREAD, kept
 
 _HEADER = re.compile(r'[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*\{')
 _RESOURCE = re.compile(r'resource[ \t]+"([^"\n]+)"[ \t]+"[^"\n]+"[ \t]*\{')
@@ -23,13 +21,6 @@ _HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\n")
 _SPECIAL = re.compile(r'[{}"#/<]')
 _EXPR_SPECIAL = re.compile(r'[{}()\[\]"#/<\n]')
 _ATTRIBUTE = re.compile(r'([A-Za-z_][\w-]*)[ \t]*=(?!=)')
-#: The only attributes of these blocks that the resolver reads (by block type, or resource type).
-_KEEP_ATTRIBUTES = {
-    "variable": {"default"},
-    "output": {"value"},
-    "data": {"count", "for_each"},
-    "aws_iam_role": {"name", "name_prefix", "path", "count", "for_each"},
-}
 _BLOCK_KIND = re.compile(r'(variable|output|data)[ \t]+("[^"\n]*"|[A-Za-z_][\w-]*)[ \t]*')
 
 
@@ -181,17 +172,22 @@ def _kept_spans(text: str, start: int, stop: int, keep: set[str]) -> list[tuple[
 
 
 def _blank(text: str, start: int, end: int, marker: str = "") -> str:
-    """A stand-in for ``text[start:end]`` with the same line breaks, optionally holding ``marker``.
+    """A stand-in for ``text[start:end]`` with the same line breaks, after which the text goes on at the
+    same column; ``marker`` is put on its first line.
 
     The skipped lines go into one block comment: python-hcl2 lexes a comment as one token, but every
     blank line as a token of its own.
     """
+    lead = f" {marker} " if marker else ""
     breaks = text.count("\n", start, end)
     if breaks == 0:
-        return f" {marker} " if marker else " "
+        return lead.ljust(end - start)
+    tail = end - text.rfind("\n", start, end) - 1  # characters before ``end`` on its line
     if breaks == 1:
-        return f"\n{marker} " if marker else "\n"
-    return "\n" + (marker + " " if marker else "") + "/*" + "\n" * (breaks - 1) + "*/"
+        return lead + "\n" + " " * tail
+    if tail < 2:  # no room for the comment's end on the last line: it ends on the line before
+        return lead + "\n/*" + "\n" * (breaks - 2) + "*/\n" + " " * tail
+    return lead + "\n/*" + "\n" * (breaks - 1) + "*/" + " " * (tail - 2)
 
 
 def slim(text: str) -> str | None:
@@ -210,25 +206,29 @@ def slim(text: str) -> str | None:
             end = _skip_braces(text, brace)
             resource = _RESOURCE.match(text, i)
             kind = _BLOCK_KIND.match(text, i)
-            keep = _KEEP_ATTRIBUTES[kind.group(1)] if kind else None
+            keep = None
             if resource is not None:
-                keep = _KEEP_ATTRIBUTES.get(resource.group(1))
+                keep = kept("resource", resource.group(1))
+            elif kind is not None:
+                keep = kept(kind.group(1))
             if keep is not None:
-                spans = _kept_spans(text, brace + 1, end - 1, keep)
+                # what the resolver reads (see resolver/reads.py) stays; the rest becomes one marker, so a
+                # read of anything else knows to parse the file whole
+                spans = _kept_spans(text, brace + 1, end - 1, keep) if keep else []
                 if spans is None:
                     raise _Unsure
                 cursor = brace + 1
                 out.append(text[pos:cursor])
+                # the marker goes on the header's line when a line break follows it there (it then moves
+                # nothing), else just before the closing brace (it moves only the brace)
+                marker = f"{UNREAD}=1"
                 for span_start, span_end in spans:
-                    out.append(_blank(text, cursor, span_start))
+                    early = marker if "\n" in text[cursor:span_start] else ""
+                    out.append(_blank(text, cursor, span_start, early))
+                    marker = "" if early else marker
                     out.append(text[span_start:span_end])
                     cursor = span_end
-                out.append(_blank(text, cursor, end - 1))
-                pos = end - 1
-                changed = True
-            elif resource and resource.group(1) not in READ_TYPES:
-                out.append(text[pos:brace + 1])
-                out.append(_blank(text, brace + 1, end - 1, f"{UNREAD}=1"))
+                out.append(_blank(text, cursor, end - 1, marker))
                 pos = end - 1
                 changed = True
             i = _next_item(text, end, n)

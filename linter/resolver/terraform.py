@@ -26,7 +26,7 @@ from ..frontends.hcl_ast import (
     TupleExpr,
     UnaryOp,
 )
-from ..frontends.slim import UNREAD
+from ..frontends.reads import COMPUTED, UNREAD, was_read
 from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, ModuleCall, Trail, Value
 from .common import (
     Budget,
@@ -69,6 +69,8 @@ class TfModule:
     tfvars: dict[str, Attribute] = field(default_factory=dict)
     #: Files of the module that could not be parsed (references into them cannot be checked).
     broken_files: list[str] = field(default_factory=list)
+    #: Parses a file of the module whole (when its blocks were trimmed before parsing); None: cannot.
+    reparse: Callable[[str], TfFile | None] | None = field(default=None, repr=False, compare=False)
 
 
 #: Loads a child module: (caller's module dir, source, module key) -> (module or None, reason when None).
@@ -102,6 +104,7 @@ class Scope:
         self.calls: dict[str, Block] = {}
         self.provider_lt3 = False
         self._children: dict[str, tuple[Scope | None, str]] = {}
+        self._whole: dict[int, Block] = {}
         for tf in module.files:
             for block in tf.blocks:
                 self._add(block)
@@ -129,6 +132,19 @@ class Scope:
                         self.provider_lt3 = _below_v3(_constraint_text(aws.expr))
         elif kind == "provider" and labels == ["aws"] and "version" in block.attrs:
             self.provider_lt3 = _below_v3(_constraint_text(block.attrs["version"].expr))
+
+    def whole(self, block: Block) -> Block:
+        """``block`` with every attribute as written: from a whole parse of its file when it was trimmed
+        before parsing (see ``frontends/reads.py``); ``block`` itself when it was not, or cannot be."""
+        if UNREAD not in block.attrs or self.module.reparse is None:
+            return block
+        found = self._whole.get(id(block))
+        if found is None:
+            parsed = self.module.reparse(block.file)
+            found = next((b for b in (parsed.blocks if parsed is not None else ())
+                          if b.type == block.type and b.labels == block.labels and b.line == block.line), block)
+            self._whole[id(block)] = found
+        return found
 
     def child(self, name: str) -> tuple[Scope | None, str]:
         """The scope of ``module.<name>``, or None and the reason it cannot be read."""
@@ -559,6 +575,8 @@ class Evaluator:
     def resource_value(self, scope: Scope, kind: str, block: Block, env: dict[str, Any]) -> Any:
         """A resource reference: one instance, a list (count) or a map (for_each) of instances."""
         base = f"{scope.prefix}{'data.' if kind == 'data' else ''}{block.labels[0]}.{block.labels[1]}"
+        if UNREAD in block.attrs and not all(was_read(kind, block.labels[0], a) for a in ("count", "for_each")):
+            block = scope.whole(block)
 
         def compute() -> Any:
             return expand(self, scope, kind, block, base)
@@ -601,12 +619,15 @@ class Evaluator:
             if (inst.type, name) in _SEGMENT_DATA:
                 return SEG
             return self.trace.unknown(f"the value comes from {inst.address} (read from AWS at plan time)")
-        attr = inst.block.attrs.get(name)
+        block = inst.block
+        if UNREAD in block.attrs and not was_read(inst.kind, inst.type, name):
+            block = inst.scope.whole(block)
+        attr = block.attrs.get(name)
         if attr is not None:
             return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.eval(attr.expr, inst.env()))
-        if UNREAD in inst.block.attrs and name not in ("arn", "id"):
-            return self.trace.unknown(f"{inst.address}.{name} was not read: only trails, log groups and IAM roles"
-                                      " are (lint with --parse-all to read every resource)")
+        if UNREAD in block.attrs and name not in COMPUTED:
+            return self.trace.unknown(f"{inst.address}.{name} could not be read (its file could not be parsed"
+                                      " whole)")
         return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.computed(inst, name))
 
     def computed(self, inst: Instance, name: str) -> Any:
