@@ -10,8 +10,9 @@ from typing import Any
 
 from .checks import check_trail
 from .discovery import Discovered, discover, is_auto_tfvars, is_excluded, is_terraform, links_outside
-from .findings import Finding, InputError, Report, internal_error
+from .findings import Finding, InputError, Report
 from .frontends import ParseError
+from .frontends.base import frontends
 from .frontends.hcl_ast import TfFile
 from .model import Trail
 from .sources import DEFAULT_MAX_FILE_SIZE, display_path, read_text
@@ -242,22 +243,20 @@ def run(settings: Settings) -> Report:
     if settings.unknown == "ignore":
         rules = [r for r in rules if r.id != UNRESOLVED_RULE]
     options = Options(min_retention_days=settings.min_retention_days)
-    checked: list[tuple[list[Trail], set[str] | None]] = []
-
-    checked.extend(_terraform(found, ws, report))
-    # a folder the scan found no trail in may still be parsed as a module another one calls: count it once
-    report.files_linted += sum(n for folder, n in ws.scanned_only.items() if ws.abs(folder) not in ws._modules)
-    checked.extend(_documents(found, ws, report))
+    for frontend in frontends():
+        for resolved in frontend.resolve(ws, found, report):
+            variants, only = resolved.variants, resolved.named
+            if only is not None and variants and not _touches(variants, only):
+                continue
+            if settings.excludes and variants and is_excluded(variants[0].location.file, settings.excludes):
+                continue  # written in an excluded file of a module read whole for resolution
+            report.trails += 1
+            if variants:
+                report.checked.append((variants[0].address, variants[0].location.file, variants[0].location.line))
+            for finding in check_trail(variants, rules, options, settings.unknown):
+                finding.frontend = frontend.name
+                report.findings.append(finding)
     report.files_skipped += len(found.skipped)
-    for variants, only in checked:
-        if only is not None and variants and not _touches(variants, only):
-            continue
-        if settings.excludes and variants and is_excluded(variants[0].location.file, settings.excludes):
-            continue  # written in an excluded file of a module read whole for resolution
-        report.trails += 1
-        if variants:
-            report.checked.append((variants[0].address, variants[0].location.file, variants[0].location.line))
-        report.findings.extend(check_trail(variants, rules, options, settings.unknown))
     report.errors.extend(ws.errors)
     ws.reader.cache.save()
     report.rules_run = [r.id for r in rules if r.id != SUPPRESSION_RULE]
@@ -317,40 +316,6 @@ def _selected(rule_id: str, settings: Settings) -> bool:
     if settings.select and not any(rule_id.startswith(p) for p in settings.select):
         return False
     return not any(rule_id.startswith(p) for p in settings.ignore)
-
-
-def _terraform(found: Discovered, ws: Workspace, report: Report) -> list[tuple[list[Trail], set[str] | None]]:
-    from .resolver.terraform import resolve_module
-
-    results = []
-    covered: set[str] = set()
-    called = ws.called
-    # Modules that no scanned module calls are roots; a called module is checked through its caller
-    # (with the caller's arguments), not again on its own with its defaults. Folders left over (a
-    # module cycle with no outside caller) are then checked as roots, shallowest first.
-    order = sorted(found.terraform.items(), key=lambda item: (os.path.normpath(item[0]).count(os.sep), item[0]))
-    first = [(f, only) for f, only in order if only is not None or os.path.abspath(f) not in called]
-    rest = [(f, only) for f, only in order if (f, only) not in first]
-    for folder, only in first + rest:
-        if only is None and os.path.abspath(folder) in covered:
-            continue
-        try:
-            module = ws.root_module(folder)
-            if not module.files:
-                continue
-            trails, problems, children = resolve_module(module, ws.loader(folder))
-        except Exception as exc:  # a resolver bug: this module is an input error, the run goes on
-            ws.errors.append(InputError(display_path(folder), 0, internal_error(exc)))
-            covered.add(os.path.abspath(folder))
-            continue
-        for block, why in problems:
-            ws.errors.append(InputError(block.file, block.line, why, block.col))
-        covered.add(os.path.abspath(folder))
-        covered.update(os.path.abspath(c) for c in children)
-        named = {display_path(p) for p in only} if only is not None else None
-        results.extend((variants, named) for variants in trails)
-    report.files_linted += ws.terraform_files_read()
-    return results
 
 
 def _prepare(found: Discovered, ws: Workspace) -> None:
@@ -446,33 +411,3 @@ def _tree_has_trail(root: str, reader) -> bool:
             if is_terraform(name) and reader.facts(os.path.join(folder, name), "tf").has_trail:
                 return True
     return False
-
-
-def _documents(found: Discovered, ws: Workspace, report: Report) -> list[tuple[list[Trail], None]]:
-    from .resolver.cloudformation import resolve_template
-
-    results = []
-    for path in found.documents:
-        loaded = ws.reader.document(path)
-        if isinstance(loaded, ParseError):
-            ws.error(path, loaded)
-            continue
-        if loaded is None:
-            report.files_skipped += 1
-            continue
-        report.files_linted += 1
-        kind, data = loaded
-        if kind == "cloudformation":
-            ws.templates[display_path(path)] = data
-        try:
-            if kind == "terraform-plan":
-                from .resolver.tfplan import resolve_plan
-
-                trails = resolve_plan(data, display_path(path))
-            else:
-                trails = resolve_template(data, display_path(path))
-        except Exception as exc:  # a resolver bug: as above
-            ws.error(path, ParseError(internal_error(exc)))
-            continue
-        results.extend((variants, None) for variants in trails)
-    return results

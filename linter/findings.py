@@ -67,6 +67,8 @@ class Finding:
     variants: tuple[VariantResult, ...] = ()
     #: Where the attribute's value is written, the log group, the module calls on the way.
     related: tuple[Related, ...] = ()
+    #: The front-end that read the trail (its ``name``); "" for findings about suppressions.
+    frontend: str = ""
 
     @property
     def suppressed(self) -> bool:

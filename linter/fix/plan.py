@@ -58,8 +58,7 @@ class FixPlan:
 
 def plan_fixes(settings: Settings, report: Report) -> FixPlan:
     """Work out the fixes for the unsuppressed findings of ``report``."""
-    from .cloudformation import CloudFormationFixer
-    from .terraform import TerraformFixer
+    from ..frontends.base import frontend_named
 
     ctx = FixContext(settings, report.workspace)
     fixers: dict[str, object] = {}
@@ -73,11 +72,14 @@ def plan_fixes(settings: Settings, report: Report) -> FixPlan:
             why = UNFIXABLE.get(finding.rule, f"{finding.rule} has no automatic fix")
             outcome.reason = f"{why} ({finding.message})"
             continue
-        kind = "tf" if is_terraform(os.path.basename(finding.file)) else "cfn"
         try:
-            if kind not in fixers:
-                fixers[kind] = TerraformFixer(ctx) if kind == "tf" else CloudFormationFixer(ctx)
-            fix = fixers[kind].fix(finding)  # type: ignore[attr-defined]
+            if finding.frontend not in fixers:
+                frontend = frontend_named(finding.frontend)
+                fixers[finding.frontend] = frontend.fixer(ctx) if frontend is not None else None
+            fixer = fixers[finding.frontend]
+            if fixer is None:
+                raise NotFixable(f"{finding.file} is not a file the fixer edits (fix the code it was made from)")
+            fix = fixer.fix(finding)
             for path in fix.edits:
                 if not allowed.contains(path):
                     raise NotFixable(f"the fix would change {path}, which is outside the scanned paths")
