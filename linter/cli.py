@@ -140,11 +140,9 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
 
 def _encodable(text: str) -> str:
     """``text`` with lone surrogates (file names that are not UTF-8) escaped, so writing it cannot fail."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    from .reporters import encodable
+
+    return encodable(text)
 
 
 def _settings(given: dict, config_file: str | None, baseline_file: str | None):
@@ -165,19 +163,19 @@ def _settings(given: dict, config_file: str | None, baseline_file: str | None):
 def _write_baseline(path: str, report) -> None:
     """Record the report's unsuppressed findings in ``path`` and exit 0 (2 when it cannot be written)."""
     from .baseline import write
+    from .reporters import clean, defuse_ci_commands
     from .reporters.text import summary
 
     try:
         count = write(path, report.findings)
     except OSError as exc:
-        click.echo(f"error: {path}: cannot write baseline: {exc.strerror or exc}", err=True)
+        reason = exc.strerror or str(exc)
+        click.echo(defuse_ci_commands(f"error: {clean(path)}: cannot write baseline: {clean(reason)}"), err=True)
         sys.exit(2)
-    from .reporters import clean
-
     for e in report.errors:
         line = f"{clean(e.file)}:{e.line}:{e.column}: error: {clean(e.message)} (not in the baseline)"
-        click.echo(_encodable(line), err=True)
-    click.echo(f"{summary(report)}\nwrote {count} finding{'s' * (count != 1)} to baseline {path}")
+        click.echo(defuse_ci_commands(line), err=True)
+    click.echo(f"{summary(report)}\nwrote {count} finding{'s' * (count != 1)} to baseline {clean(path)}")
     sys.exit(0)
 
 
