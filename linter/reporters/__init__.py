@@ -47,7 +47,8 @@ def clean(text: str, keep_tabs: bool = False) -> str:
 
 #: Where a CI runner sees a command: ``::`` first on a line (GitHub trims leading blanks), or anywhere
 #: ``##[`` (GitHub's older form), ``##vso[`` (Azure Pipelines), ``##teamcity[`` (TeamCity).
-_CI_COMMAND = re.compile(r"^([^\S\n]*):(?=:)|#(?=#(?:vso|teamcity)?\[)", re.MULTILINE | re.IGNORECASE)
+_CI_COMMAND = re.compile(r"^[^\S\n]*:(?=:)|#(?=#(?:vso|teamcity)?\[)", re.MULTILINE | re.IGNORECASE)
+_CI_COMMAND_INSIDE = re.compile(r"#(?=#(?:vso|teamcity)?\[)", re.IGNORECASE)
 
 
 def backslash_escape(char: str) -> str:
@@ -62,13 +63,14 @@ def xml_escape(char: str) -> str:
     return f"&#{ord(char)};"
 
 
-def defuse_ci_commands(text: str, escape: Callable[[str], str] = backslash_escape) -> str:
-    """``text`` (whole lines) with no line a CI runner would take for a command: the first ``:`` of a
-    line's leading ``::`` and the first ``#`` of ``##[`` are escaped with ``escape`` (``\\x3a`` in plain
-    text; JSON and XML use their own escapes, which keep the value exact)."""
+def defuse_ci_commands(text: str, escape: Callable[[str], str] = backslash_escape, lines: bool = True) -> str:
+    """``text`` (whole ``lines``, or a part inside one) with nothing a CI runner would take for a command:
+    the first ``:`` of a line's leading ``::`` and the first ``#`` of ``##[`` are escaped with ``escape``
+    (``\\x3a`` in plain text; JSON and XML use their own escapes, which keep the value exact)."""
     if ":" not in text and "#" not in text:
         return text
-    return _CI_COMMAND.sub(lambda m: (m.group(1) or "") + escape(m.group(0)[-1]), text)
+    pattern = _CI_COMMAND if lines else _CI_COMMAND_INSIDE
+    return pattern.sub(lambda m: m.group()[:-1] + escape(m.group()[-1]), text)
 
 
 def json_text(data: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Report
-from . import clean
+from . import clean, defuse_ci_commands
 from .text import summary
 
 _BREAK = re.compile(r"([\r\n])")
@@ -22,8 +22,9 @@ _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 def escape_data(text: str) -> str:
     """The runner's %-escaping of a command's data (``%``, CR, LF); other characters :func:`clean` escapes
-    are shown escaped."""
-    return "".join(_BREAKS.get(part) or clean(part.replace("%", "%25")) for part in _BREAK.split(text))
+    are shown escaped, and so is a ``##[`` command (:func:`defuse_ci_commands`)."""
+    shown = "".join(_BREAKS.get(part) or clean(part.replace("%", "%25")) for part in _BREAK.split(text))
+    return defuse_ci_commands(shown, lines=False)
 
 
 def escape_property(text: str) -> str:
