@@ -114,6 +114,8 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
     }
     settings = _settings(given, config_file, baseline_file)
     report = _run_with_deep_stack(run, settings)
+    if callable(getattr(sys.stdout, "reconfigure", None)):  # a stream that is not UTF-8 (a Windows pipe)
+        sys.stdout.reconfigure(errors="backslashreplace")  # shows what it cannot encode as \uXXXX
     if write_baseline:
         _write_baseline(write_baseline, report)
     if show_diff or apply_fix or fmt == "sarif":
@@ -155,7 +157,9 @@ def _settings(given: dict, config_file: str | None, baseline_file: str | None):
         if baseline_file:
             settings.baseline = load(baseline_file)
     except (ConfigError, BaselineError) as err:
-        click.echo(f"error: {err}", err=True)
+        from .reporters import clean, defuse_ci_commands
+
+        click.echo(defuse_ci_commands(f"error: {clean(str(err))}"), err=True)
         sys.exit(2)
     return settings
 

@@ -259,3 +259,21 @@ def test_names_that_are_not_utf8() -> None:
     assert encodable(name) == "dir/bad\\udcff name%.yml"
     assert uri(name) == "dir/bad%FF%20name%25.yml"
     assert uri("\ud800") == "%ED%A0%80"  # a lone surrogate from a JSON escape: as UTF-8 would encode it
+
+
+def test_report_written_to_a_stream_that_is_not_utf8(tmp_path: Path) -> None:
+    """A Windows pipe (cp1252) or a latin-1 terminal: what it cannot encode is shown as ``\\uXXXX``."""
+    shutil.copy(REDTEAM / "output_hostile_names" / "trail.yml", tmp_path / "日本-é.yml")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    proc = subprocess.run([sys.executable, "-m", "cloudtrail_lint", "."], cwd=tmp_path, env=env,
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.decode("latin-1").startswith("\\u65e5\\u672c-é.yml:10:3: CTL001")
+
+
+def test_usage_error_lines_are_escaped(tmp_path: Path) -> None:
+    proc = run(tmp_path, "--config", "::error::x\x1b]0;t\x07\u202e.toml", ".")
+    assert proc.returncode == 2
+    stderr = proc.stderr.decode("utf-8")
+    assert_safe(stderr)
+    assert stderr.startswith("error: ::error::x\\x1b]0;t\\x07\\u202e.toml: cannot read configuration")
