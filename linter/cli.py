@@ -227,9 +227,9 @@ def main() -> None:
         _hard_exit(done.code)
     except Exception as exc:  # a bug: one line instead of a traceback, and the "cannot process" status
         from .findings import internal_error
-        from .reporters import clean
+        from .reporters import clean, defuse_ci_commands
 
-        sys.stderr.write(_encodable(f"cloudtrail-lint: {clean(internal_error(exc))}\n"))
+        sys.stderr.write(_encodable(defuse_ci_commands(f"cloudtrail-lint: {clean(internal_error(exc))}\n")))
         sys.exit(2)
 
 
