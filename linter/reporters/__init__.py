@@ -47,8 +47,9 @@ def clean(text: str, keep_tabs: bool = False) -> str:
 
 #: Where a CI runner sees a command: ``::`` first on a line (GitHub trims leading blanks), or anywhere
 #: ``##[`` (GitHub's older form), ``##vso[`` (Azure Pipelines), ``##teamcity[`` (TeamCity).
-_CI_COMMAND = re.compile(r"^[^\S\n]*:(?=:)|#(?=#(?:vso|teamcity)?\[)", re.MULTILINE | re.IGNORECASE)
-_CI_COMMAND_INSIDE = re.compile(r"#(?=#(?:vso|teamcity)?\[)", re.IGNORECASE)
+#: (Patterns compile on first use, through ``re``'s cache: start-up stays small.)
+_CI_COMMAND = r"(?mi)^[^\S\n]*:(?=:)|#(?=#(?:vso|teamcity)?\[)"
+_CI_COMMAND_INSIDE = r"(?i)#(?=#(?:vso|teamcity)?\[)"
 
 
 def backslash_escape(char: str) -> str:
@@ -70,7 +71,7 @@ def defuse_ci_commands(text: str, escape: Callable[[str], str] = backslash_escap
     if ":" not in text and "#" not in text:
         return text
     pattern = _CI_COMMAND if lines else _CI_COMMAND_INSIDE
-    return pattern.sub(lambda m: m.group()[:-1] + escape(m.group()[-1]), text)
+    return re.sub(pattern, lambda m: m.group()[:-1] + escape(m.group()[-1]), text)
 
 
 def json_text(data: Any) -> str:
