@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .findings import Finding, Suppression
+from .reporters import hash_bytes, json_text
 
 FORMAT_VERSION = 1
 
@@ -31,7 +32,7 @@ def key(finding: Finding) -> Key:
 def fingerprint(rule: str, file: str, resource: str, occurrence: int = 0) -> str:
     """A hash of what identifies a finding (never its line or message), stable across edits."""
     text = "\x1f".join((rule, file, resource, str(occurrence)))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(hash_bytes(text)).hexdigest()[:32]
 
 
 def fingerprints(findings: Iterable[Finding]) -> list[str]:
@@ -59,7 +60,7 @@ def dumps(findings: list[Finding]) -> str:
         for f, fp in zip(active, fingerprints(active))
     ]
     data = {"tool": "cloudtrail-lint", "version": FORMAT_VERSION, "findings": entries}
-    return json.dumps(data, indent=2) + "\n"
+    return json_text(data)
 
 
 def write(path: str, findings: list[Finding]) -> int:

@@ -114,6 +114,8 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
     }
     settings = _settings(given, config_file, baseline_file)
     report = _run_with_deep_stack(run, settings)
+    if callable(getattr(sys.stdout, "reconfigure", None)):  # a stream that is not UTF-8 (a Windows pipe)
+        sys.stdout.reconfigure(errors="backslashreplace")  # shows what it cannot encode as \uXXXX
     if write_baseline:
         _write_baseline(write_baseline, report)
     if show_diff or apply_fix or fmt == "sarif":
@@ -140,11 +142,9 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
 
 def _encodable(text: str) -> str:
     """``text`` with lone surrogates (file names that are not UTF-8) escaped, so writing it cannot fail."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    from .reporters import encodable
+
+    return encodable(text)
 
 
 def _settings(given: dict, config_file: str | None, baseline_file: str | None):
@@ -157,7 +157,9 @@ def _settings(given: dict, config_file: str | None, baseline_file: str | None):
         if baseline_file:
             settings.baseline = load(baseline_file)
     except (ConfigError, BaselineError) as err:
-        click.echo(f"error: {err}", err=True)
+        from .reporters import clean, defuse_ci_commands
+
+        click.echo(defuse_ci_commands(f"error: {clean(str(err))}"), err=True)
         sys.exit(2)
     return settings
 
@@ -165,19 +167,19 @@ def _settings(given: dict, config_file: str | None, baseline_file: str | None):
 def _write_baseline(path: str, report) -> None:
     """Record the report's unsuppressed findings in ``path`` and exit 0 (2 when it cannot be written)."""
     from .baseline import write
+    from .reporters import clean, defuse_ci_commands
     from .reporters.text import summary
 
     try:
         count = write(path, report.findings)
     except OSError as exc:
-        click.echo(f"error: {path}: cannot write baseline: {exc.strerror or exc}", err=True)
+        reason = exc.strerror or str(exc)
+        click.echo(defuse_ci_commands(f"error: {clean(path)}: cannot write baseline: {clean(reason)}"), err=True)
         sys.exit(2)
-    from .reporters import clean
-
     for e in report.errors:
         line = f"{clean(e.file)}:{e.line}:{e.column}: error: {clean(e.message)} (not in the baseline)"
-        click.echo(_encodable(line), err=True)
-    click.echo(f"{summary(report)}\nwrote {count} finding{'s' * (count != 1)} to baseline {path}")
+        click.echo(defuse_ci_commands(line), err=True)
+    click.echo(f"{summary(report)}\nwrote {count} finding{'s' * (count != 1)} to baseline {clean(path)}")
     sys.exit(0)
 
 
@@ -225,9 +227,9 @@ def main() -> None:
         _hard_exit(done.code)
     except Exception as exc:  # a bug: one line instead of a traceback, and the "cannot process" status
         from .findings import internal_error
-        from .reporters import clean
+        from .reporters import clean, defuse_ci_commands
 
-        sys.stderr.write(_encodable(f"cloudtrail-lint: {clean(internal_error(exc))}\n"))
+        sys.stderr.write(_encodable(defuse_ci_commands(f"cloudtrail-lint: {clean(internal_error(exc))}\n")))
         sys.exit(2)
 
 

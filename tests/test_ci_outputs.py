@@ -145,7 +145,7 @@ def test_junit_escapes_and_reports_input_errors() -> None:
     root = ET.fromstring(stdout)  # well-formed despite <, &, quotes, newlines and a control character
     found = cases(root)
     failure = found['aws_cloudtrail.t["a,b"] CTL001 cloudwatch-logs-not-configured'].find("failure")
-    assert failure.get("message") == 'bad <value> & "quote"\nsecond line: 100%, \\x01 done'
+    assert failure.get("message") == 'bad <value> & "quote"\\nsecond line: 100%, \\x01 done'  # shown escaped
     assert "&lt;value&gt; &amp; &quot;quote&quot;" in stdout
     error = found["broken.tf could not be processed"].find("error")
     assert (error.get("type"), error.get("message")) == ("input-error", "invalid HCL: unexpected '}'")

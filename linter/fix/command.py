@@ -31,7 +31,9 @@ def fix_step(settings: Settings, report: Report, fmt: str, output: str | None, s
         try:
             write_fixes(plan)
         except WriteError as err:
-            click.echo(f"error: {err}", err=True)
+            from ..reporters import clean, defuse_ci_commands
+
+            click.echo(defuse_ci_commands(f"error: {clean(str(err))}"), err=True)
             sys.exit(2)
     click.echo(notes(plan, applied=apply_fix), nl=False, err=True)
     if show_diff:

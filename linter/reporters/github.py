@@ -1,7 +1,9 @@
 """GitHub Actions workflow commands: each unsuppressed finding becomes an annotation on the pull request.
 
 ``::error file=main.tf,line=1,col=1,title=CTL001 cloudwatch-logs-not-configured::message``; values
-are %-escaped as the runner requires (``%``, CR and LF everywhere, also ``:`` and ``,`` in properties).
+are %-escaped as the runner requires (``%``, CR and LF everywhere, also ``:`` and ``,`` in properties);
+every other character :func:`clean` escapes is shown escaped, never raw (the Actions log viewer and the
+pull request page would interpret terminal escapes and bidi controls).
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ from __future__ import annotations
 import re
 
 from ..findings import Report
+from . import clean, defuse_ci_commands
 from .text import summary
 
+_BREAK = re.compile(r"([\r\n])")
+_BREAKS = {"\r": "%0D", "\n": "%0A"}
+
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
-_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def escape_data(text: str) -> str:
-    """%-escaping for the runner; other control characters from inputs are shown escaped, never raw (the
-    Actions log viewer interprets terminal escapes)."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's %-escaping of a command's data (``%``, CR, LF); other characters :func:`clean` escapes
+    are shown escaped, and so is a ``##[`` command (:func:`defuse_ci_commands`)."""
+    shown = "".join(_BREAKS.get(part) or clean(part.replace("%", "%25")) for part in _BREAK.split(text))
+    return defuse_ci_commands(shown, lines=False)
 
 
 def escape_property(text: str) -> str:

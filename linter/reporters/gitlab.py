@@ -7,11 +7,11 @@ an issue keeps its identity when lines shift and GitLab can tell new issues from
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from ..baseline import fingerprints
 from ..findings import Report
+from . import hash_bytes, json_text
 
 _SEVERITY = {"error": "major", "warning": "minor", "note": "info"}
 
@@ -32,7 +32,7 @@ def render_gitlab(report: Report) -> str:
         for f, fp in zip(active, fingerprints(active))
     ]
     for e in report.errors:
-        digest = hashlib.sha256(f"input-error\x1f{e.file}\x1f{e.message}".encode()).hexdigest()[:32]
+        digest = hashlib.sha256(hash_bytes(f"input-error\x1f{e.file}\x1f{e.message}")).hexdigest()[:32]
         issues.append({
             "type": "issue",
             "check_name": "input-error",
@@ -43,4 +43,4 @@ def render_gitlab(report: Report) -> str:
             "severity": "blocker",
             "location": {"path": e.file, "lines": {"begin": max(e.line, 1)}},
         })
-    return json.dumps(issues, indent=2) + "\n"
+    return json_text(issues)

@@ -1,12 +1,14 @@
-"""The JSON report: a contract other tools parse (see README, "JSON output")."""
+"""The JSON report: a contract other tools parse (see README, "JSON output").
+
+Values are exact; :func:`json_text` writes them in ASCII with JSON escapes."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import __version__
 from ..findings import Finding, Report
+from . import json_text
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -45,4 +47,4 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2) + "\n"
+    return json_text(report_dict(report))

@@ -4,22 +4,24 @@ A case fails when the trail has an unsuppressed error finding of that rule, is s
 findings are suppressed, and passes otherwise (warnings and notes go to ``system-out``). Findings
 that belong to no trail (CTL900 at a directive) get a case of their own; an input that could not be
 read is a case with an ``error``.
+
+Every attribute and every line of text is :func:`clean` (XML 1.0 cannot hold most control characters
+even escaped, and CI test views show the text to people), and the document goes through
+:func:`defuse_ci_commands` with XML character references, so no line of it is a CI command.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from ..findings import Finding, Report
-
-#: Characters XML 1.0 cannot hold at all, even escaped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+from . import clean, defuse_ci_commands, xml_escape
 
 
-def _xml(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+def _text(lines: list[str]) -> str:
+    """Lines of an element's text, each :func:`clean`."""
+    return "\n".join(clean(line) for line in lines)
 
 
 def _line(f: Finding) -> str:
@@ -45,8 +47,8 @@ def render_junit(report: Report) -> str:
     for error in report.errors:
         case = _element("testcase", classname=error.file, name=f"{error.file} could not be processed",
                         file=error.file, line=str(error.line))
-        _element("error", case, message=error.message, type="input-error").text = _xml(
-            f"{error.file}:{error.line}:{error.column}: error: {error.message}")
+        _element("error", case, message=error.message, type="input-error").text = _text(
+            [f"{error.file}:{error.line}:{error.column}: error: {error.message}"])
         suites[error.file].append(case)
     root = _element("testsuites", name="cloudtrail-lint")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
@@ -65,7 +67,8 @@ def render_junit(report: Report) -> str:
     for k, v in totals.items():
         root.set(k, str(v))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    document = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + defuse_ci_commands(document, xml_escape) + "\n"
 
 
 def _case(file: str, name: str, line: int, findings: list[Finding]) -> ET.Element:
@@ -74,16 +77,16 @@ def _case(file: str, name: str, line: int, findings: list[Finding]) -> ET.Elemen
     errors = [f for f in active if f.severity == "error"]
     if errors:
         failure = _element("failure", case, message=errors[0].message, type=errors[0].rule)
-        failure.text = _xml("\n".join(_line(f) for f in errors))
+        failure.text = _text([_line(f) for f in errors])
     elif findings and not active:
         s = findings[0].suppression
         _element("skipped", case, message=f"suppressed ({s.kind}): {s.reason}" if s else "suppressed")
     others = [f for f in active if f.severity != "error"]
     if others:
-        _element("system-out", case).text = _xml("\n".join(_line(f) for f in others))
+        _element("system-out", case).text = _text([_line(f) for f in others])
     return case
 
 
 def _element(tag: str, parent: ET.Element | None = None, **attrs: str) -> ET.Element:
-    clean = {k: _xml(v) for k, v in attrs.items()}
-    return ET.SubElement(parent, tag, clean) if parent is not None else ET.Element(tag, clean)
+    shown = {k: clean(v) for k, v in attrs.items()}
+    return ET.SubElement(parent, tag, shown) if parent is not None else ET.Element(tag, shown)

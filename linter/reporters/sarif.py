@@ -1,14 +1,16 @@
-"""SARIF 2.1.0 for code-scanning UIs; rule descriptors come from the rules' own documentation."""
+"""SARIF 2.1.0 for code-scanning UIs; rule descriptors come from the rules' own documentation.
+
+Values are exact (:func:`json_text`); artifact URIs are the file names' bytes, percent-encoded (:func:`uri`).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
-from urllib.parse import quote
 
 from .. import __version__
 from ..docs import markdown, text
 from ..findings import Report
+from . import json_text, uri
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 
@@ -38,7 +40,7 @@ def render_sarif(report: Report) -> str:
             "message": {"text": f.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(f.file), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": uri(f.file), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1),
                                "endLine": max(f.end_line, f.line, 1)},
                 },
@@ -63,7 +65,7 @@ def render_sarif(report: Report) -> str:
             "level": "error",
             "message": {"text": e.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": quote(e.file), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri(e.file), "uriBaseId": "%SRCROOT%"},
                 **({"region": {"startLine": e.line}} if e.line > 0 else {}),
             }}],
         }
@@ -89,7 +91,7 @@ def render_sarif(report: Report) -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, indent=2) + "\n"
+    return json_text(log)
 
 
 def _fix(fix: Any) -> dict[str, Any]:
@@ -98,7 +100,7 @@ def _fix(fix: Any) -> dict[str, Any]:
         "description": {"text": fix.description},
         "artifactChanges": [
             {
-                "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
                 "replacements": [
                     {
                         "deletedRegion": {"startLine": r.start_line, "startColumn": r.start_column,

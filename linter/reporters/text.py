@@ -1,9 +1,12 @@
-"""Human-readable lines: ``path:line:col: RULE severity message [resource]`` and a summary."""
+"""Human-readable lines: ``path:line:col: RULE severity message [resource]`` and a summary.
+
+Every value from an input goes through :func:`clean`, and the lines through :func:`defuse_ci_commands`.
+"""
 
 from __future__ import annotations
 
 from ..findings import Report
-from . import clean
+from . import clean, defuse_ci_commands
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -23,7 +26,7 @@ def render_text(report: Report, color: bool = False) -> tuple[str, str]:
         out.append(f"{clean(f.file)}:{f.line}:{f.column}: {rule} {sev} {clean(f.message)} [{clean(f.resource)}]")
     err = [f"{clean(e.file)}:{e.line}:{e.column}: error: {clean(e.message)}" for e in report.errors]
     out.append(summary(report))
-    return "\n".join(out) + "\n", ("\n".join(err) + "\n") if err else ""
+    return defuse_ci_commands("\n".join(out) + "\n"), defuse_ci_commands("\n".join(err) + "\n") if err else ""
 
 
 def summary(report: Report) -> str:

@@ -1,0 +1,3 @@
+resource "aws_cloudtrail" "t" {
+  x = = 1
+}
