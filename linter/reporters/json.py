@@ -18,14 +18,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "resource_type": f.resource_type, "kind": f.kind, "attribute": f.attribute,
         "conditions": [list(c) for c in f.conditions], "suppressed": f.suppressed,
     }
-    if len(f.variants) > 1 or any(v.conditions for v in f.variants):
-        out["variants"] = [{"conditions": list(v.conditions), "message": v.message} for v in f.variants]
-    if f.related:
-        out["related"] = [{"label": r.label, "file": r.file, "line": r.line, "column": r.column} for r in f.related]
     if f.suppression is not None:
         s = f.suppression
         out["suppression"] = {"kind": s.kind, "reason": s.reason, "owner": s.owner, "expires": s.expires,
                               "origin": s.origin}
+    if len(f.variants) > 1 or any(v.conditions for v in f.variants):
+        out["variants"] = [{"conditions": list(v.conditions), "message": v.message} for v in f.variants]
+    if f.related:
+        out["related"] = [{"label": r.label, "file": r.file, "line": r.line, "column": r.column} for r in f.related]
     return out
 
 
