@@ -8,10 +8,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .discovery import Discovered, discover, is_auto_tfvars, is_excluded, is_terraform, links_outside
+from .discovery import Discovered, discover, is_auto_tfvars, is_excluded, is_terraform, links_outside, without_shadowed
 from .findings import Finding, InputError, Report, internal_error
 from .frontends import ParseError
 from .frontends.hcl_ast import TfFile
+from .frontends.tf_override import merge_overrides
 from .model import Trail
 from .sources import DEFAULT_MAX_FILE_SIZE, display_path, read_text
 
@@ -130,6 +131,7 @@ class Workspace:
             except OSError:
                 continue
             (tf if wanted_tf else tfvars).append(path)
+        tf = without_shadowed(tf)  # OpenTofu reads x.tofu instead of x.tf
         self.listings[key] = (tf, tfvars)
         return tf, tfvars
 
@@ -151,6 +153,7 @@ class Workspace:
                 module.broken_files.append(display_path(path))
             else:
                 module.files.append(parsed)
+        module.files = merge_overrides(module.files, self.error)  # override files, as Terraform merges them
         self._apply_tfvars(module, var_files)
         self._modules[key] = module
         return module
