@@ -22,12 +22,14 @@ import re
 from typing import Any
 
 from . import MAX_DEPTH, ParseError
-from .yaml_nodes import MAX_NODES, PosDict, PosList, Tagged
+from .yaml_nodes import PosDict, PosList, Tagged
 
+#: Most nodes the loops of one template may make. CloudFormation's limit on the template after the
+#: transform (1 MB) keeps real templates far below; a file of nested loops could ask for billions.
+MAX_EXPANDED_NODES = 100_000
 PREFIX = "Fn::ForEach::"
 SECTIONS = ("Conditions", "Resources", "Outputs")
 _LIST_TYPES = ("CommaDelimitedList", "List<")
-_SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]*)\}")
 
 
 def has_loops(template: Any) -> bool:
@@ -71,8 +73,9 @@ class _Expander:
 
     def _count(self, line: int) -> None:
         self.made += 1
-        if self.made > MAX_NODES:
-            raise ParseError(f"Fn::ForEach expands to more than {MAX_NODES} nodes", line)
+        if self.made > MAX_EXPANDED_NODES:
+            raise ParseError(f"Fn::ForEach expands to more than {MAX_EXPANDED_NODES} nodes (CloudFormation accepts"
+                             " no template that large)", line)
 
     # ----- walking the template -----
     def walk(self, node: Any, params: dict[str, Any], depth: int) -> Any:
@@ -222,8 +225,8 @@ class _Expander:
             new_text = new_text.replace("&{" + name + "}", "${" + name + "}")
         used = [name for name in unknown if "${" + name + "}" in new_text]
         if given is None and not used:
-            if not _SUB_VARIABLE.search(new_text):
-                return new_text.replace("${!", "${")  # nothing left to substitute: a plain string
+            if "${" not in new_text:
+                return new_text  # nothing left to substitute: a plain string
             return _wrap("Fn::Sub", new_text, line, col)
         variables = self.walk(given, params, depth + 1) if isinstance(given, dict) else PosDict()
         if not isinstance(given, dict):
@@ -240,6 +243,9 @@ class _Expander:
         return _wrap(fn, self.walk(arg, params, depth + 1), getattr(node, "line", 0), getattr(node, "col", 0))
 
 
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
+
+
 def _substitute(text: str, params: dict[str, Any]) -> str:
     """``${Identifier}`` and ``&{Identifier}`` of the known identifiers written in."""
     if "{" not in text:
@@ -248,7 +254,8 @@ def _substitute(text: str, params: dict[str, Any]) -> str:
         if isinstance(value, _Unknown):
             continue
         text = text.replace("${" + name + "}", value)
-        text = text.replace("&{" + name + "}", re.sub(r"[^0-9A-Za-z]+", "", value))
+        if "&{" in text:
+            text = text.replace("&{" + name + "}", _NOT_ALPHANUMERIC.sub("", value))
     return text
 
 
