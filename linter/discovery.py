@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from .findings import InputError
+from .frontends.tf_override import is_override
 from .sources import display_path
 
 SKIP_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", ".hg", ".svn", "__pycache__", ".venv"}
@@ -89,7 +90,9 @@ class _Walker:
             folder = os.path.dirname(path) or "."
             if not explicit:
                 self._listing(folder)[0].append(path)
-            if explicit:
+            if explicit and is_override(path):
+                self.out.terraform[folder] = None  # it may change any block of its module: lint them all
+            elif explicit:
                 named = self.out.terraform.setdefault(folder, set())
                 if named is not None:
                     named.add(os.path.normpath(path))

@@ -590,3 +590,10 @@ Resources:
     assert props["S3BucketName"] == {"Fn::Sub": "a-${!Literal}"}
     assert props["TrailName"] == {"Fn::Sub": "a-${AWS::Region}"}
     assert props["KmsKeyId"] == "a"
+
+
+def test_a_named_override_file_reports_the_trails_of_its_whole_module() -> None:
+    """The pre-commit hook passes only the changed override.tf: the trail it unwires is in main.tf."""
+    result = lint(FIXTURES / "tf_override_unwires_trail", "--format", "json", "override.tf")
+    assert result.findings() == {("CTL001", "main.tf", 20, "aws_cloudtrail.audit")}
+    assert result.exit_code == 1
