@@ -113,7 +113,7 @@ def test_opentofu_reads_x_tofu_instead_of_x_tf() -> None:
 
 def test_discovery_lists_tofu_files_and_skips_the_files_they_replace() -> None:
     found = discover([str(TOFU)])
-    [(tf, tfvars)] = found.listings.values()
+    [(tf, _tfvars)] = found.listings.values()
     assert sorted(Path(p).name for p in tf) == ["iam.tofu.json", "main.tofu", "providers.tf"]
     assert Path(found.skipped[-1]).name == "main.tf"
     assert not any(p.endswith(".tofu.json") for p in found.documents)
@@ -563,14 +563,15 @@ def test_other_files_with_a_resources_key_are_not_serverless_files() -> None:
 
 
 def test_serverless_variables_that_expand_without_bound_are_an_error_not_a_hang() -> None:
-    refs = ['"${self:custom.v%d}"' % (i + 1) for i in range(40)]
+    refs = [f'"${{self:custom.v{i + 1}}}"' for i in range(40)]
     custom = "\n".join(f"  v{i}: [{', '.join([refs[i]] * 30)}]" for i in range(40))
     text = ("service: s\ncustom:\n" + custom + "\n  v40: x\nresources:\n  Resources:\n    T:\n"
             "      Type: AWS::CloudTrail::Trail\n      Properties:\n        Tags: ${self:custom.v0}\n")
     started = time.monotonic()
     data = _serverless(text)  # each target is resolved once and shared: 30 * 40 nodes, not 30 ** 40
     assert time.monotonic() - started < 5
-    assert data["Resources"]["T"]["Properties"]["Tags"][0][0][0] is data["Resources"]["T"]["Properties"]["Tags"][1][0][0]
+    tags = data["Resources"]["T"]["Properties"]["Tags"]
+    assert tags[0][0][0] is tags[1][0][0]
 
 
 def test_sub_text_keeps_its_escapes_and_other_variables() -> None:
@@ -597,3 +598,15 @@ def test_a_named_override_file_reports_the_trails_of_its_whole_module() -> None:
     result = lint(FIXTURES / "tf_override_unwires_trail", "--format", "json", "override.tf")
     assert result.findings() == {("CTL001", "main.tf", 20, "aws_cloudtrail.audit")}
     assert result.exit_code == 1
+
+
+def test_serverless_variables_past_the_node_limit_are_an_error() -> None:
+    big = "[" + ", ".join(f"[{i}]" for i in range(2000)) + "]"
+    aliases = "".join(f"  b{i}: *big\n" for i in range(60))  # 60 names for one 2,000-node list
+    tags = ", ".join(f'"${{self:custom.b{i}}}"' for i in range(60))
+    text = (f"service: s\ncustom:\n  big: &big {big}\n{aliases}  copies: [{tags}]\nresources:\n  Resources:\n"
+            "    T:\n      Type: AWS::CloudTrail::Trail\n      Properties:\n        Tags: ${self:custom.copies}\n")
+    started = time.monotonic()
+    with pytest.raises(ParseError, match="serverless variables expand to more than 100000 nodes"):
+        document_from_bytes(text.encode(), "svc/serverless.yml")
+    assert time.monotonic() - started < 5

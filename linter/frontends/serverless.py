@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from . import MAX_DEPTH, ParseError
-from .yaml_nodes import MAX_NODES, PosDict, PosList, Tagged
+from .yaml_nodes import PosDict, PosList, Tagged
 
 NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json"})
 
@@ -34,6 +34,9 @@ _WHAT = {
 }
 #: Most ``${self:...}`` look-ups one value may go through, each inside the other.
 _MAX_LOOKUPS = 20
+#: Most nodes the CloudFormation part may have once its variables are resolved (CloudFormation takes no
+#: template larger than 1 MB; a file of variables that refer to each other could ask for billions).
+MAX_RESOLVED_NODES = 100_000
 
 
 def is_serverless(path: str) -> bool:
@@ -146,8 +149,9 @@ class _Variables:
 
     def _count(self, line: int) -> None:
         self.made += 1
-        if self.made > MAX_NODES:
-            raise ParseError(f"serverless variables expand to more than {MAX_NODES} nodes", line)
+        if self.made > MAX_RESOLVED_NODES:
+            raise ParseError(f"serverless variables expand to more than {MAX_RESOLVED_NODES} nodes (CloudFormation"
+                             " accepts no template that large)", line)
 
     def value(self, node: Any, line: int, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -264,12 +268,14 @@ class _Variables:
 
     def _self(self, path: str, line: int, depth: int) -> Any:
         """The value ``self:path`` names in the file, resolved (once); missing on a cycle or a dead end."""
+        parts = [p.strip() for p in path.split(".") if p.strip()]
+        path = ".".join(parts)
         if path in self.resolved:
             return self.resolved[path]
         if path in self.active or len(self.active) >= _MAX_LOOKUPS:
             return _MISSING
         node = self.root
-        for part in [p for p in path.split(".") if p]:
+        for part in parts:
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
