@@ -7,11 +7,15 @@ import os
 from dataclasses import dataclass, field
 
 from .findings import InputError
+from .frontends.tf_override import is_override
 from .sources import display_path
 
 SKIP_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", ".hg", ".svn", "__pycache__", ".venv"}
-CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-TF_SUFFIXES = (".tf", ".tf.json")
+#: Files a folder walk reads when they hold a CloudFormation template or a Terraform plan (``.cfn.yaml`` and
+#: ``.cfn.json`` end in ``.yaml``/``.json``); a file named on the command line is read whatever its name.
+CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cform", ".cfn")
+#: Terraform and OpenTofu configuration files.
+TF_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 AUTO_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 
 
@@ -20,7 +24,32 @@ def is_terraform(name: str) -> bool:
 
 
 def is_cfn_candidate(name: str) -> bool:
-    return name.endswith(CFN_SUFFIXES) and not name.endswith((".tf.json", ".tfvars.json"))
+    return name.endswith(CFN_SUFFIXES) and not name.endswith((".tf.json", ".tofu.json", ".tfvars.json"))
+
+
+def tofu_twin(path: str) -> str | None:
+    """The OpenTofu file that replaces ``path`` when both exist: ``x.tofu`` for ``x.tf``, ``x.tofu.json`` for
+    ``x.tf.json`` (None for other names)."""
+    if path.endswith(".tf"):
+        return path[:-3] + ".tofu"
+    if path.endswith(".tf.json"):
+        return path[:-8] + ".tofu.json"
+    return None
+
+
+def split_shadowed(paths: list[str]) -> tuple[list[str], list[str]]:
+    """A folder's Terraform files as (read, ignored): OpenTofu reads ``x.tofu`` instead of ``x.tf`` (and
+    ``x.tofu.json`` instead of ``x.tf.json``) when both are there."""
+    if not any(p.endswith((".tofu", ".tofu.json")) for p in paths):
+        return paths, []
+    present = set(paths)
+    ignored = [p for p in paths if tofu_twin(p) in present]
+    return ([p for p in paths if p not in ignored], ignored) if ignored else (paths, [])
+
+
+def without_shadowed(paths: list[str]) -> list[str]:
+    """:func:`split_shadowed`'s files read."""
+    return split_shadowed(paths)[0]
 
 
 def is_auto_tfvars(name: str) -> bool:
@@ -55,11 +84,15 @@ class _Walker:
 
     def add_file(self, path: str, explicit: bool) -> None:
         name = os.path.basename(path)
-        if is_terraform(name):
+        if explicit and is_terraform(name) and _twin_exists(path):
+            self.out.skipped.append(path)  # OpenTofu reads its .tofu twin instead
+        elif is_terraform(name):
             folder = os.path.dirname(path) or "."
             if not explicit:
                 self._listing(folder)[0].append(path)
-            if explicit:
+            if explicit and is_override(path):
+                self.out.terraform[folder] = None  # it may change any block of its module: lint them all
+            elif explicit:
                 named = self.out.terraform.setdefault(folder, set())
                 if named is not None:
                     named.add(os.path.normpath(path))
@@ -73,6 +106,8 @@ class _Walker:
         elif explicit and (is_auto_tfvars(name) or name.endswith((".tfvars", ".tfvars.json"))):
             # a tfvars file named on its own (pre-commit): lint the module it belongs to
             self.out.terraform.setdefault(os.path.dirname(path) or ".", None)
+        elif explicit:
+            self.out.documents.append(path)  # named: read by its content, whatever its name
         else:
             self.out.skipped.append(path)
 
@@ -120,6 +155,20 @@ class _Walker:
                 self.out.errors.append(InputError(display_path(path), 0, f"cannot read: {exc.strerror}"))
 
 
+def _twin_exists(path: str) -> bool:
+    twin = tofu_twin(path)
+    return twin is not None and os.path.isfile(twin)
+
+
+def _drop_shadowed(found: Discovered) -> None:
+    """Move the ``.tf`` files a ``.tofu`` twin replaces from the folder listings to the skipped files."""
+    for tf, _tfvars in found.listings.values():
+        kept, ignored = split_shadowed(tf)
+        if ignored:
+            tf[:] = kept
+            found.skipped.extend(ignored)
+
+
 def _name(entry: os.DirEntry) -> str:
     return entry.name
 
@@ -165,4 +214,5 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovered:
             walker.out.errors.append(InputError(display_path(path), 0, "not a regular file or folder"))
         else:
             walker.out.errors.append(InputError(display_path(path), 0, "no such file or folder"))
+    _drop_shadowed(walker.out)
     return walker.out

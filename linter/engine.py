@@ -9,11 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import check_trail
-from .discovery import Discovered, discover, is_auto_tfvars, is_excluded, is_terraform, links_outside
+from .discovery import (
+    Discovered,
+    discover,
+    is_auto_tfvars,
+    is_excluded,
+    is_terraform,
+    links_outside,
+    without_shadowed,
+)
 from .findings import Finding, InputError, Report
 from .frontends import ParseError
 from .frontends.base import frontends
 from .frontends.hcl_ast import TfFile
+from .frontends.tf_override import merge_overrides
 from .model import Trail
 from .sources import DEFAULT_MAX_FILE_SIZE, display_path, read_text
 
@@ -132,6 +141,7 @@ class Workspace:
             except OSError:
                 continue
             (tf if wanted_tf else tfvars).append(path)
+        tf = without_shadowed(tf)  # OpenTofu reads x.tofu instead of x.tf
         self.listings[key] = (tf, tfvars)
         return tf, tfvars
 
@@ -153,6 +163,7 @@ class Workspace:
                 module.broken_files.append(display_path(path))
             else:
                 module.files.append(parsed)
+        module.files = merge_overrides(module.files, self.error)  # override files, as Terraform merges them
         self._apply_tfvars(module, var_files)
         self._modules[key] = module
         return module

@@ -70,25 +70,90 @@ def looks_like_document(head: bytes) -> bool:
 
 
 def document_from_bytes(raw: bytes, path: str) -> tuple[str, dict[str, Any]] | None:
-    """:func:`load_document` for bytes already read."""
+    """:func:`load_document` for bytes already read.
+
+    A file whose name is not one a folder walk reads (it was named on the command line) is read by its
+    content: a template or a plan is read whatever the name, and Terraform configuration in it is an
+    error that says Terraform would not read it either.
+    """
     try:
         text = decode(raw)
     except ParseError:
         if looks_like_document(raw[:65536]):
             raise
         return None
-    plan_like = path.endswith(".json") and _PLAN_HINT in text
-    if not plan_like and not _HINT.search(text):
-        return None
-    doc = load(text)
-    if plan_like and is_plan(doc.data):
-        return "terraform-plan", doc.data
-    if not is_template(doc.data):
-        return None
+    from .serverless import is_serverless
+
+    serverless = is_serverless(path)
+    plan_like = _PLAN_HINT in text and text.lstrip().startswith("{")
+    if not (plan_like or serverless or _HINT.search(text)):
+        return _other_content(text, path)
+    try:
+        doc = load(text)
+    except ParseError:
+        if _usual_name(path) or _TEMPLATE_VERSION.search(text):
+            raise
+        return _other_content(text, path)  # named, and not YAML or JSON: not a template
+    data = doc.data
+    if plan_like and is_plan(data):
+        return "terraform-plan", data
+    if serverless:
+        from .serverless import template_of
+
+        data = template_of(data)
+    data = _expanded(data, text)
+    if not is_template(data):
+        return _other_content(text, path)
     if doc.foreign_tags:
         tag = doc.foreign_tags[0]
         raise ParseError(f"YAML tag {tag.tag} is not allowed in a CloudFormation template", tag.line)
     if doc.duplicate_keys:
         key, line = doc.duplicate_keys[0]
         raise ParseError(f"duplicate key {key!r} (CloudFormation rejects templates with duplicate keys)", line)
-    return "cloudformation", doc.data
+    return "cloudformation", data
+
+
+#: ``AWSTemplateFormatVersion`` as a top-level key: a named file that has it is a template, even a broken one.
+_TEMPLATE_VERSION = re.compile(r"""^["']?AWSTemplateFormatVersion["']?\s*:""", re.M)
+#: A top-level ``resource`` or ``module`` block of Terraform's native syntax.
+_TERRAFORM_BLOCK = re.compile(r'^[ \t]*(?:resource[ \t]+"[^"\n]+"[ \t]+"[^"\n]+"|module[ \t]+"[^"\n]+")[ \t]*\{', re.M)
+_USUAL_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cform", ".cfn")
+
+
+def _usual_name(path: str) -> bool:
+    """Whether a folder walk reads files of this name as templates (otherwise the file was named)."""
+    return path.endswith(_USUAL_SUFFIXES)
+
+
+def _expanded(data: Any, text: str) -> Any:
+    """``data`` with its ``Fn::ForEach`` loops expanded (a malformed loop is an error in a template only)."""
+    if "ForEach" not in text and "\\u" not in text:
+        return data
+    from .cfn_foreach import expand, has_loops
+
+    if not has_loops(data):
+        return data
+    try:
+        return expand(data)
+    except ParseError:
+        if isinstance(data, dict) and ("AWSTemplateFormatVersion" in data or "Transform" in data or is_template(data)):
+            raise
+        return data
+
+
+def _other_content(text: str, path: str) -> None:
+    """None (skipped: not infrastructure as code), unless a named file holds Terraform configuration."""
+    if _usual_name(path) or not _TERRAFORM_BLOCK.search(text):
+        return None
+    from .hcl import parse_hcl
+
+    try:
+        parsed = parse_hcl(text, path)
+    except ParseError:
+        return None  # a Markdown or template file that quotes Terraform
+    block = next((b for b in parsed.blocks if b.type in ("resource", "module")), None)
+    if block is None:
+        return None
+    raise ParseError("Terraform configuration in a file Terraform and OpenTofu do not read: they read only .tf,"
+                     " .tf.json, .tofu and .tofu.json files, so this file is not part of any module; rename it"
+                     " to lint it", block.line, block.col)

@@ -113,8 +113,9 @@ class Evaluator:
         if isinstance(value, list):
             return [self.eval(v) for v in value]
         if not isinstance(value, dict):
-            if hasattr(value, "tag"):  # an unsupported tag
-                return self.trace.unknown(f"tag {value.tag} is not evaluated")
+            if hasattr(value, "tag"):  # an unsupported tag, or a variable of a Serverless file (its reason)
+                tag = str(value.tag)
+                return self.trace.unknown(f"tag {tag} is not evaluated" if tag.startswith("!") else tag)
             return value
         if len(value) != 1:
             return {k: self.eval(v) for k, v in value.items()}
