@@ -238,42 +238,46 @@ class _Grant:
     label: str
     texts: tuple[str, ...]
     bare: bool = False
+    #: How many of its resources may match some of the target (several may cover it together).
+    touching: int = 0
 
 
-def _resource_view(stmt: Statement, request: Request, variables: bool) -> tuple[Tri, Tri, Tri, Tri, bool]:
+def _resource_view(stmt: Statement, request: Request, variables: bool) -> tuple[Tri, Tri, Tri, Tri, bool, int]:
     """(covers every stream, touches some stream, surely matches the exact target, possibly blocks,
-    names the bare group) for the statement's Resource/NotResource."""
+    names the bare group, how many entries may touch it) for the statement's Resource/NotResource."""
     target = request.target
     assert target is not None
     if stmt.resources is not None:
         pats = [resource_pattern(request.value(r), variables=variables) for r in stmt.resources]
         cover = tri_or(*[covers(p, target.all_of) for p in pats])
-        touch = tri_or(*[touches(p, target.all_of) for p in pats])
+        touching = [touches(p, target.all_of) for p in pats]
+        touch = tri_or(*touching)
         exact = tri_or(*[matches(p, target.exact) for p in pats])
         bare = target.group is not None and any(matches(p, target.group) is True for p in pats)
-        return cover, touch, exact, touch, bare
+        return cover, touch, exact, touch, bare, sum(1 for t in touching if t is not False)
     if stmt.not_resources is not None:
         pats = [resource_pattern(request.value(r), variables=variables) for r in stmt.not_resources]
         excluded_some = tri_or(*[touches(p, target.all_of) for p in pats])
         excluded_all = tri_or(*[covers(p, target.all_of) for p in pats])
         excluded_exact = tri_or(*[matches(p, target.exact) for p in pats])
-        return tri_not(excluded_some), tri_not(excluded_all), tri_not(excluded_exact), tri_not(excluded_all), False
-    return None, None, None, None, False
+        touch = tri_not(excluded_all)
+        return tri_not(excluded_some), touch, tri_not(excluded_exact), touch, False, int(touch is not False)
+    return None, None, None, None, False, 1
 
 
 def _statement_view(stmt: Statement, request: Request, variables: bool,
-                    label: str) -> tuple[Tri, Tri, Tri, Tri, bool, str]:
-    """(covers, touches, matches exactly, may block, names the bare group, why unknown) for the resources."""
+                    label: str) -> tuple[Tri, Tri, Tri, Tri, bool, int, str]:
+    """:func:`_resource_view` and why it is unknown, for any statement."""
     if request.target is None:  # trust policies: the role itself is the resource
-        return True, True, True, True, False, ""
+        return True, True, True, True, False, 1, ""
     if stmt.resources is None and stmt.not_resources is None:
-        return None, None, None, None, False, f"{label} has no Resource element (IAM rejects such a policy)"
-    cover, touch, exact, block, bare = _resource_view(stmt, request, variables)
+        return None, None, None, None, False, 1, f"{label} has no Resource element (IAM rejects such a policy)"
+    cover, touch, exact, block, bare, touching = _resource_view(stmt, request, variables)
     shown = ", ".join(stmt.resources or stmt.not_resources or ())
     element = "Resource" if stmt.resources is not None else "NotResource"
     why = "" if cover is not None and block is not None else \
         f"whether the {element} {shown} of {label} covers them cannot be told (parts are not known)"
-    return cover, touch, exact, block, bare, why
+    return cover, touch, exact, block, bare, touching, why
 
 
 def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
@@ -286,7 +290,7 @@ def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
         where = f" in {doc.name}" if doc.name else ""
         if doc.unknown:
             # It may allow; it is assumed not to deny (a Deny is rare outside hand-written policies).
-            grants.append(_Grant(None, None, None, doc.name, ()))
+            grants.append(_Grant(None, None, None, doc.name, (), touching=1))
             allow_unknowns.append(f"{doc.name or 'a policy'} cannot be evaluated: {doc.unknown}")
             continue
         for stmt in doc.statements:
@@ -300,7 +304,7 @@ def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
             if cond is False:
                 continue
             label = f"{stmt.label}{where}"
-            cover, touch, exact, block, bare, res_why = _statement_view(stmt, request, doc.variables, label)
+            cover, touch, exact, block, bare, touching, res_why = _statement_view(stmt, request, doc.variables, label)
             gate = tri_and(act, who, cond)
             why = []
             if act is None:
@@ -319,7 +323,7 @@ def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
                                          or [f"{label} may deny it"])
             if stmt.effect in ("Allow", None):
                 g = gate if stmt.effect == "Allow" else tri_and(gate, None)
-                grants.append(_Grant(g, cover, touch, label, tuple(stmt.resources or ()), bare))
+                grants.append(_Grant(g, cover, touch, label, tuple(stmt.resources or ()), bare, touching))
                 if cover is not False and (g is None or cover is None):
                     allow_unknowns.extend(why + ([res_why] if cover is None and res_why else []))
     if deny_sure:
@@ -331,7 +335,7 @@ def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
         return Decision(Access.UNKNOWN, f"{allowed_by} allows it, but " + "; ".join(_unique(deny_unknowns)))
     open_grants = [g for g in grants if g.gate is not False]
     possible = any(g.cover is not False for g in open_grants) or \
-        sum(1 for g in open_grants if g.touch is not False) >= 2
+        sum(g.touching for g in open_grants if g.touch is not False) >= 2
     if not possible:
         misses = tuple(t for g in open_grants for t in g.texts)
         bare = any(g.bare for g in open_grants)
