@@ -44,6 +44,8 @@ CREATE_LOG_STREAM = "logs:CreateLogStream"
 PUT_LOG_EVENTS = "logs:PutLogEvents"
 
 _ACCOUNT_ID = re.compile(r"\d{12}\Z")
+#: An organization id as the stream prefix of an organization trail's member accounts.
+_ORG_STREAMS = re.compile(r":log-stream:(o-[a-z0-9]{10,32})_")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -170,6 +172,17 @@ def _stream_targets(group: LogGroupArn, organization_id: str | None) -> tuple[Ta
             Target(with_streams(org), org, f"the organization's log streams in {shown}", bare))
 
 
+def named_organization(docs: Sequence[PolicyDocument]) -> str | None:
+    """The organization id the policies grant member-account streams for, when they name exactly one.
+
+    The linter cannot see the organization's id; AWS's policy for organization trails names it
+    (``...:log-stream:o-exampleorgid_*``), and a policy that names one id is taken to name the right one.
+    """
+    found = {m.group(1) for doc in docs for stmt in doc.statements
+             for r in (stmt.resources or ()) for m in _ORG_STREAMS.finditer(r)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _trust_failure(docs: Sequence[PolicyDocument], request: Request, decision: Decision) -> Failure:
     """Which part of the trust policy keeps CloudTrail out."""
     if decision.access is Access.DENIED:
@@ -233,6 +246,8 @@ def check_actions(docs: Sequence[PolicyDocument], group: LogGroupArn, organizati
     """Whether the permissions policies allow CreateLogStream and PutLogEvents on the trail's streams."""
     failures: list[Failure] = []
     undecided: list[Undecided] = []
+    if organization_id is None and organization_trail is not False:
+        organization_id = named_organization(docs)
     own, org = _stream_targets(group, organization_id)
     targets = [own] if organization_trail is False else [own, org]
     # CloudTrail's calls carry no aws:SourceArn / aws:SourceAccount (AWS CloudTrail User Guide, "Role

@@ -429,8 +429,16 @@ def test_the_organization_trail_variant_passes() -> None:
     assert deliver(DOC_ORGANIZATION, group=DOC_ORGANIZATION_GROUP).passed
     assert deliver(DOC_ORGANIZATION, group=DOC_ORGANIZATION_GROUP, organization_trail=True,
                    organization_id="o-exampleorgid").passed
-    # With the organization's id unknown, its member streams cannot be told to be covered.
-    result = deliver(DOC_ORGANIZATION, group=DOC_ORGANIZATION_GROUP, organization_trail=True)
+    # The organization's id is not known to the linter: the one the policy names is taken.
+    assert deliver(DOC_ORGANIZATION, group=DOC_ORGANIZATION_GROUP, organization_trail=True).passed
+    # When it differs from the organization's, the member accounts' streams are not covered.
+    result = deliver(DOC_ORGANIZATION, group=DOC_ORGANIZATION_GROUP, organization_trail=True,
+                     organization_id="o-0123456789")
+    assert result.kinds == ("create-log-stream-not-allowed", "put-log-events-not-allowed")
+    # With no id in the policies, a literal prefix cannot be compared with the organization's streams.
+    other = allow([f"{DOC_ORGANIZATION_GROUP}:log-stream:111111111111_CloudTrail_us-east-2*",
+                   f"{DOC_ORGANIZATION_GROUP}:log-stream:o-abcdefghij*"])
+    result = deliver(other, group=DOC_ORGANIZATION_GROUP, organization_trail=True)
     assert result.failures == () and [u.check for u in result.undecided] == ["create-log-stream", "put-log-events"]
     # The default policy does not cover member accounts' streams, which an organization trail writes.
     result = deliver(DOC_DEFAULT, group=DOC_DEFAULT_GROUP, organization_trail=True, organization_id="o-abc1234567")
