@@ -14,6 +14,7 @@ from cloudtrail_lint.iam import (
     DeliveryResult,
     account_of,
     accounts_differ,
+    check_accounts,
     check_delivery,
     parse_log_group_arn,
     show,
@@ -834,3 +835,106 @@ def test_importing_the_module_stays_light() -> None:
 
 def test_cloudtrail_service_principal() -> None:
     assert CLOUDTRAIL_SERVICE == "cloudtrail.amazonaws.com"
+
+
+# --- the scenario folders tests/fixtures/ctl007_*, as the resolvers would hand them over -----------
+# (What the integration is expected to pass for each folder; expected.pending holds the findings.)
+
+def _tf_group(name: str) -> str:
+    return f"arn:{S}:logs:{S}:{S}:log-group:{name}"
+
+
+_TF_GROUP = _tf_group("/aws/cloudtrail/org-audit")
+_DELIVER = allow(f"{_TF_GROUP}:*")
+_BOTH_MISSING = ("create-log-stream-not-allowed", "put-log-events-not-allowed")
+
+
+def _trust_with(condition: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": [{**TRUST["Statement"][0], "Condition": condition}]}
+
+
+SCENARIOS = {
+    "ctl007_tf_policy_file": (
+        dict(permissions=[allow("arn:aws:logs:*:*:log-group:/aws/cloudtrail/*:*")], partition="aws"), ()),
+    "ctl007_tf_policy_document_principals_condition": (
+        dict(trust=_trust_with({"StringEquals": {"aws:SourceAccount": S},
+                                "ArnLike": {"aws:SourceArn": f"arn:{S}:cloudtrail:{S}:{S}:trail/org-audit"}}),
+             trail_name="org-audit"), ()),
+    "ctl007_tf_trust_condition_other_trail": (
+        dict(trust=_trust_with({"StringEquals": {
+            "aws:SourceArn": f"arn:{S}:cloudtrail:{S}:{S}:trail/management-events"}}), trail_name="org-audit"),
+        ("trust-condition-excludes-trail",)),
+    "ctl007_tf_trust_condition_source_account": (
+        dict(trust=_trust_with({"StringEquals": {"aws:SourceAccount": "111111111111"}}), account="222222222222"),
+        ("trust-condition-excludes-trail",)),
+    "ctl007_cfn_trust_condition_excludes_trail": (
+        dict(trust=_trust_with({"ArnLike": {"aws:SourceArn": f"arn:{S}:cloudtrail:{S}:{S}:trail/security-*"}}),
+             trail_name="org-audit", group=_tf_group(symbol("TrailLogGroup")),
+             permissions=[allow(f"{_tf_group(symbol('TrailLogGroup'))}:*")]),
+        ("trust-condition-excludes-trail",)),
+    "ctl007_tf_trust_deny": (
+        dict(trust={"Version": "2012-10-17", "Statement": [
+            TRUST["Statement"][0],
+            {"Sid": "OnlyBreakGlass", "Effect": "Deny",
+             "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:role/break-glass"}, "Action": "sts:AssumeRole"}]}),
+        ("trust-denied",)),
+    "ctl007_tf_explicit_deny": (
+        dict(permissions=[{"Version": "2012-10-17", "Statement": [
+            _DELIVER["Statement"][0],
+            {"Sid": "ProtectAuditLogs", "Effect": "Deny", "Action": ["logs:Delete*", "logs:Put*"],
+             "Resource": "arn:*:logs:*:*:log-group:/aws/cloudtrail/*"}]}]),
+        ("put-log-events-denied",)),
+    "ctl007_tf_bare_group_arn": (dict(permissions=[allow(_TF_GROUP)]), _BOTH_MISSING),
+    "ctl007_tf_other_log_group": (dict(permissions=[allow(f"{_tf_group('/acme/app/production')}:*")]),
+                                  _BOTH_MISSING),
+    "ctl007_cfn_no_put_log_events": (
+        dict(group=_tf_group("CloudTrail/org-audit"), permissions=[allow(
+            f"{_tf_group('CloudTrail/org-audit')}:*",
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"])]),
+        ("put-log-events-not-allowed",)),
+    "ctl007_tf_role_policies_exclusive_drops_policy": (
+        dict(permissions=[allow("*", ["tag:GetResources"])]), _BOTH_MISSING),
+    "ctl007_tf_aws_managed_policy_insufficient": (
+        dict(permissions=["arn:aws:iam::aws:policy/AWSCloudTrail_FullAccess"]), _BOTH_MISSING),
+    "ctl007_tf_no_permissions_policy": (dict(permissions=[]), ("no-permissions-policy",)),
+    "ctl007_tf_account_mismatch (own_role)": (
+        dict(group="arn:aws:logs:us-east-1:222222222222:log-group:org-cloudtrail", account="111111111111",
+             permissions=["arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"]), ("account-mismatch",)),
+    "ctl007_tf_aws_documented_default_policy": (
+        dict(group="arn:aws:logs:us-east-2:111122223333:log-group:CloudTrail/DefaultLogGroup",
+             permissions=[json.dumps(DOC_DEFAULT).replace("log_group_name", "CloudTrail/DefaultLogGroup")]), ()),
+    "ctl007_cfn_aws_documented_organization_policy": (
+        dict(group=DOC_ORGANIZATION_GROUP, permissions=[DOC_ORGANIZATION], organization_trail=True), ()),
+    "ctl007_tf_default_policy_on_organization_trail": (
+        dict(group=DOC_ORGANIZATION_GROUP, organization_trail=True,
+             permissions=[json.dumps(DOC_DEFAULT).replace("111122223333", "111111111111")]), _BOTH_MISSING),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_scenario_inputs(scenario: str) -> None:
+    args, kinds = SCENARIOS[scenario]
+    args = dict(args)
+    trust = args.pop("trust", TRUST)
+    permissions = args.pop("permissions", [_DELIVER])
+    group = args.pop("group", _TF_GROUP)
+    result = check_delivery(trust, permissions, group + ":*", **args)
+    assert (result.kinds, result.undecided) == (kinds, ())
+
+
+def test_account_mismatch_of_literal_arns_alone() -> None:
+    # ctl007_tf_account_mismatch (to_log_archive), ctl007_cfn_account_mismatch: the role is not in the
+    # scanned code, so only the accounts are compared.
+    group = parse_log_group_arn("arn:aws:logs:eu-west-1:222222222222:log-group:org-cloudtrail:*")
+    failures = check_accounts(ACCOUNT, group, "arn:aws:iam::333333333333:role/service-role/CloudTrailRole")
+    assert [f.kind for f in failures] == ["account-mismatch"]
+
+
+def test_scenario_folders_are_pending_and_otherwise_clean() -> None:
+    folders = sorted(p for p in (REPO / "tests" / "fixtures").glob("ctl007_*"))
+    assert len(folders) >= 40
+    for folder in folders:
+        assert (folder / "expected.pending").is_file() and not (folder / "expected.txt").exists(), folder.name
+        lines = [x for x in (folder / "expected.pending").read_text().splitlines() if x and not x.startswith("#")]
+        assert lines[-1] in ("exit: 0", "exit: 1"), folder.name
+        assert all(x.split()[0] in ("CTL007", "CTL010") for x in lines[:-1]), folder.name
