@@ -34,7 +34,17 @@ from typing import Any, Optional
 
 from .iam_eval import ABSENT, Access, Decision, Request, Target, evaluate, statement_action, statement_principal
 from .iam_managed import is_policy_arn, managed_policy
-from .iam_match import ACCOUNT, PARTITION, REGION, SYMBOL_CLOSE, SYMBOL_OPEN, contextualize, literal, with_streams
+from .iam_match import (
+    ACCOUNT,
+    PARTITION,
+    REGION,
+    SYMBOL_CLOSE,
+    SYMBOL_OPEN,
+    Budget,
+    contextualize,
+    literal,
+    with_streams,
+)
 from .iam_policy import PolicyDocument, is_unknown_value, parse_policy
 from .model import UNKNOWN_ANY, UNKNOWN_SEGMENT
 
@@ -191,10 +201,10 @@ def _trust_failure(docs: Sequence[PolicyDocument], request: Request, decision: D
     principal_seen = action_seen = False
     for doc in docs:
         for stmt in doc.statements:
-            if stmt.effect == "Deny" or statement_principal(stmt, request.principal) is False:
+            if stmt.effect == "Deny" or statement_principal(stmt, request.principal, request.budget) is False:
                 continue
             principal_seen = True
-            if statement_action(stmt, ASSUME_ROLE) is False:
+            if statement_action(stmt, ASSUME_ROLE, request.budget) is False:
                 continue
             action_seen = True
     if action_seen:
@@ -211,13 +221,14 @@ def _trust_failure(docs: Sequence[PolicyDocument], request: Request, decision: D
 Fields = tuple[Optional[str], Optional[str], Optional[str]]
 
 
-def check_trust(trust: Any, trail_arn: str, trail_account: str,
-                fields: Fields = (None, None, None)) -> tuple[list[Failure], list[Undecided]]:
+def check_trust(trust: Any, trail_arn: str, trail_account: str, fields: Fields = (None, None, None),
+                budget: Budget | None = None) -> tuple[list[Failure], list[Undecided]]:
     """Whether CloudTrail, calling for this trail, may assume the role."""
     items = trust if isinstance(trust, (list, tuple)) else [trust]
     docs = [parse_policy(t, "the trust policy") for t in items]
     request = Request(ASSUME_ROLE, principal=("Service", CLOUDTRAIL_SERVICE),
-                      context={"aws:sourcearn": trail_arn, "aws:sourceaccount": trail_account}, fields=fields)
+                      context={"aws:sourcearn": trail_arn, "aws:sourceaccount": trail_account}, fields=fields,
+                      budget=budget or Budget())
     decision = evaluate(docs, request)
     if decision.access is Access.ALLOWED:
         return [], []
@@ -242,20 +253,22 @@ def _action_message(action: str, decision: Decision, target: Target) -> str:
 
 def check_actions(docs: Sequence[PolicyDocument], group: LogGroupArn, organization_trail: bool | None,
                   organization_id: str | None, boundary: PolicyDocument | None = None,
-                  fields: Fields = (None, None, None)) -> tuple[list[Failure], list[Undecided]]:
+                  fields: Fields = (None, None, None), budget: Budget | None = None
+                  ) -> tuple[list[Failure], list[Undecided]]:
     """Whether the permissions policies allow CreateLogStream and PutLogEvents on the trail's streams."""
     failures: list[Failure] = []
     undecided: list[Undecided] = []
     if organization_id is None and organization_trail is not False:
         organization_id = named_organization(docs)
     own, org = _stream_targets(group, organization_id)
+    budget = budget or Budget()
     targets = [own] if organization_trail is False else [own, org]
     # CloudTrail's calls carry no aws:SourceArn / aws:SourceAccount (AWS CloudTrail User Guide, "Role
     # policy document for CloudTrail to use CloudWatch Logs for monitoring").
     context: dict[str, object] = {"aws:sourcearn": ABSENT, "aws:sourceaccount": ABSENT}
     for action, slug in ((CREATE_LOG_STREAM, "create-log-stream"), (PUT_LOG_EVENTS, "put-log-events")):
         for target in targets:
-            request = Request(action, target=target, context=context, fields=fields)
+            request = Request(action, target=target, context=context, fields=fields, budget=budget)
             decision = evaluate(docs, request)
             if boundary is not None and decision.access is not Access.DENIED:
                 limit = evaluate([boundary], request)
@@ -324,7 +337,8 @@ def check_delivery(trust: Any, permissions: Sequence[Any], log_group_arn: Any, *
     role = contextualize(role_arn, **ctx) if isinstance(role_arn, str) else None
 
     fields = (partition, region, account)
-    found, open_ = check_trust(trust, arn, trail_account, fields)
+    budget = Budget()
+    found, open_ = check_trust(trust, arn, trail_account, fields, budget)
     failures += found
     undecided += open_
     docs = as_documents(permissions)
@@ -336,7 +350,7 @@ def check_delivery(trust: Any, permissions: Sequence[Any], log_group_arn: Any, *
     else:
         boundary = None if permissions_boundary is None else \
             as_document(permissions_boundary, "the permissions boundary")
-        found, open_ = check_actions(docs, group, organization_trail, organization_id, boundary, fields)
+        found, open_ = check_actions(docs, group, organization_trail, organization_id, boundary, fields, budget)
         failures += found
         undecided += open_
     failures += check_accounts(trail_account, None if isinstance(group, str) else group, role)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .iam_match import (
     ACCOUNT,
+    Budget,
     Tokens,
     Tri,
     action_pattern,
@@ -72,6 +73,8 @@ class Request:
     context: dict[str, object] = field(default_factory=dict)
     #: The deployment's partition, region and account when known (see :func:`.iam_match.contextualize`).
     fields: tuple[str | None, str | None, str | None] = (None, None, None)
+    #: The matching steps left to the check this request belongs to.
+    budget: Budget = field(default_factory=Budget, compare=False)
 
     def value(self, text: str) -> str:
         """A policy value with placeholders for the deployment's partition/region/account resolved."""
@@ -152,7 +155,7 @@ def condition_holds(cond: Condition, request: Request, variables: bool) -> tuple
     fold = op.endswith("ignorecase")
     target = literal(text.lower() if fold else text, fold=fold)
     values = [request.account_value(v) if key.endswith("account") else request.value(v) for v in cond.values]
-    hits = [matches(_value_pattern(op, v, variables), target) for v in values]
+    hits = [matches(_value_pattern(op, v, variables), target, request.budget) for v in values]
     result = tri_or(*hits) if hits else False
     if op in _NEGATED:
         result = tri_not(result)
@@ -177,22 +180,23 @@ def conditions_hold(conds: Iterable[Condition], request: Request, variables: boo
 
 # Actions and principals.
 
-def action_matches(patterns: Iterable[str], action: str) -> Tri:
+def action_matches(patterns: Iterable[str], action: str, budget: Budget | None = None) -> Tri:
     """Whether any of ``patterns`` matches ``action`` (case-insensitive, ``*`` and ``?``)."""
     target = literal(action.lower(), fold=True)
-    return tri_or(*[matches(action_pattern(p), target) for p in patterns]) if patterns else False
+    results = [matches(action_pattern(p), target, budget) for p in patterns]
+    return tri_or(*results) if results else False
 
 
-def statement_action(stmt: Statement, action: str) -> Tri:
+def statement_action(stmt: Statement, action: str, budget: Budget | None = None) -> Tri:
     """Whether the statement's Action/NotAction applies to ``action``."""
     if stmt.actions is not None:
-        return action_matches(stmt.actions, action)
+        return action_matches(stmt.actions, action, budget)
     if stmt.not_actions is not None:
-        return tri_not(action_matches(stmt.not_actions, action))
+        return tri_not(action_matches(stmt.not_actions, action, budget))
     return False
 
 
-def principal_matches(principal: Principal, who: tuple[str, str]) -> Tri:
+def principal_matches(principal: Principal, who: tuple[str, str], budget: Budget | None = None) -> Tri:
     """Whether the element names ``who`` (a (type, identifier) pair such as ("Service", "...") )."""
     if principal.unknown:
         return None
@@ -210,19 +214,19 @@ def principal_matches(principal: Principal, who: tuple[str, str]) -> Tri:
             continue
         fold = kind == "Service"
         target = literal(ident.lower() if fold else ident, fold=fold)
-        results.extend(matches(exact_pattern(i.lower() if fold else i, fold=fold, variables=False), target)
+        results.extend(matches(exact_pattern(i.lower() if fold else i, fold=fold, variables=False), target, budget)
                        for i in ids)
     return tri_or(*results) if results else False
 
 
-def statement_principal(stmt: Statement, who: tuple[str, str] | None) -> Tri:
+def statement_principal(stmt: Statement, who: tuple[str, str] | None, budget: Budget | None = None) -> Tri:
     """Whether the statement's Principal/NotPrincipal applies (always, when the request names no one)."""
     if who is None:
         return True
     if stmt.principal is not None:
-        return principal_matches(stmt.principal, who)
+        return principal_matches(stmt.principal, who, budget)
     if stmt.not_principal is not None:
-        return tri_not(principal_matches(stmt.not_principal, who))
+        return tri_not(principal_matches(stmt.not_principal, who, budget))
     return False
 
 
@@ -242,42 +246,85 @@ class _Grant:
     touching: int = 0
 
 
-def _resource_view(stmt: Statement, request: Request, variables: bool) -> tuple[Tri, Tri, Tri, Tri, bool, int]:
-    """(covers every stream, touches some stream, surely matches the exact target, possibly blocks,
-    names the bare group, how many entries may touch it) for the statement's Resource/NotResource."""
+@dataclass
+class _View:
+    """How a statement's resources relate to the target (only what its effect needs is computed)."""
+
+    cover: Tri = None      # every stream CloudTrail may write is matched
+    touch: Tri = None      # some stream is matched
+    exact: Tri = None      # the first stream, as CloudTrail names it, is matched
+    block: Tri = None      # a Deny would reach some stream
+    bare: bool = False     # an entry names the bare log group
+    touching: int = 0      # entries that may match some stream (several may cover it together)
+    why: str = ""
+
+
+def _first(check, patterns: list[Tokens], target: Tokens, budget: Budget) -> Tri:
+    """``check`` over ``patterns``, ORed, stopping at the first True."""
+    results: list[Tri] = []
+    for pattern in patterns:
+        result = check(pattern, target, budget)
+        if result is True:
+            return True
+        results.append(result)
+    return tri_or(*results) if results else False
+
+
+def _resource_view(stmt: Statement, request: Request, variables: bool, allow: bool, deny: bool) -> _View:
+    """The statement's Resource/NotResource against the target; ``allow``/``deny``: what to compute."""
     target = request.target
     assert target is not None
+    budget = request.budget
+    view = _View()
+    entries = stmt.resources if stmt.resources is not None else stmt.not_resources or ()
+    budget.left -= sum(len(e) for e in entries) // 16  # reading the patterns costs too
+    if budget.left < 0:
+        view.why = "the policy is too large to evaluate"
+        return view
     if stmt.resources is not None:
         pats = [resource_pattern(request.value(r), variables=variables) for r in stmt.resources]
-        cover = tri_or(*[covers(p, target.all_of) for p in pats])
-        touching = [touches(p, target.all_of) for p in pats]
-        touch = tri_or(*touching)
-        exact = tri_or(*[matches(p, target.exact) for p in pats])
-        bare = target.group is not None and any(matches(p, target.group) is True for p in pats)
-        return cover, touch, exact, touch, bare, sum(1 for t in touching if t is not False)
-    if stmt.not_resources is not None:
-        pats = [resource_pattern(request.value(r), variables=variables) for r in stmt.not_resources]
-        excluded_some = tri_or(*[touches(p, target.all_of) for p in pats])
-        excluded_all = tri_or(*[covers(p, target.all_of) for p in pats])
-        excluded_exact = tri_or(*[matches(p, target.exact) for p in pats])
-        touch = tri_not(excluded_all)
-        return tri_not(excluded_some), touch, tri_not(excluded_exact), touch, False, int(touch is not False)
-    return None, None, None, None, False, 1
+        if allow:
+            view.cover = _first(covers, pats, target.all_of, budget)
+            if view.cover is True:
+                view.touch, view.touching = True, 1
+            else:
+                touching = [touches(p, target.all_of, budget) for p in pats]
+                view.touch = tri_or(*touching)
+                view.touching = sum(1 for t in touching if t is not False)
+                if view.cover is False and target.group is not None:
+                    view.bare = any(matches(p, target.group, budget) is True for p in pats)
+        if deny:
+            view.exact = _first(matches, pats, target.exact, budget)
+            view.block = True if view.exact is True else \
+                view.touch if view.touch is not None else _first(touches, pats, target.all_of, budget)
+        return view
+    pats = [resource_pattern(request.value(r), variables=variables) for r in stmt.not_resources or ()]
+    excluded_all = _first(covers, pats, target.all_of, budget)
+    if allow:
+        view.cover = tri_not(_first(touches, pats, target.all_of, budget))
+        view.touch = tri_not(excluded_all)
+        view.touching = int(view.touch is not False)
+    if deny:
+        view.exact = tri_not(_first(matches, pats, target.exact, budget))
+        view.block = tri_not(excluded_all)
+    return view
 
 
-def _statement_view(stmt: Statement, request: Request, variables: bool,
-                    label: str) -> tuple[Tri, Tri, Tri, Tri, bool, int, str]:
-    """:func:`_resource_view` and why it is unknown, for any statement."""
+def _statement_view(stmt: Statement, request: Request, variables: bool, label: str) -> _View:
+    """:func:`_resource_view` for any statement, with why it is unknown."""
     if request.target is None:  # trust policies: the role itself is the resource
-        return True, True, True, True, False, 1, ""
+        return _View(True, True, True, True, False, 1)
     if stmt.resources is None and stmt.not_resources is None:
-        return None, None, None, None, False, 1, f"{label} has no Resource element (IAM rejects such a policy)"
-    cover, touch, exact, block, bare, touching = _resource_view(stmt, request, variables)
-    shown = ", ".join(stmt.resources or stmt.not_resources or ())
-    element = "Resource" if stmt.resources is not None else "NotResource"
-    why = "" if cover is not None and block is not None else \
-        f"whether the {element} {shown} of {label} covers them cannot be told (parts are not known)"
-    return cover, touch, exact, block, bare, touching, why
+        return _View(touching=1, why=f"{label} has no Resource element (IAM rejects such a policy)")
+    allow, deny = stmt.effect in ("Allow", None), stmt.effect in ("Deny", None)
+    view = _resource_view(stmt, request, variables, allow, deny)
+    if view.why:
+        view.why = f"{label}: {view.why}"
+    elif (allow and view.cover is None) or (deny and view.block is None):
+        shown = ", ".join(stmt.resources or stmt.not_resources or ())
+        element = "Resource" if stmt.resources is not None else "NotResource"
+        view.why = f"whether the {element} {shown} of {label} covers them cannot be told (parts are not known)"
+    return view
 
 
 def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
@@ -294,17 +341,17 @@ def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
             allow_unknowns.append(f"{doc.name or 'a policy'} cannot be evaluated: {doc.unknown}")
             continue
         for stmt in doc.statements:
-            act = statement_action(stmt, request.action)
+            act = statement_action(stmt, request.action, request.budget)
             if act is False:
                 continue
-            who = statement_principal(stmt, request.principal)
+            who = statement_principal(stmt, request.principal, request.budget)
             if who is False:
                 continue
             cond, cond_why = conditions_hold(stmt.conditions, request, doc.variables)
             if cond is False:
                 continue
             label = f"{stmt.label}{where}"
-            cover, touch, exact, block, bare, touching, res_why = _statement_view(stmt, request, doc.variables, label)
+            view = _statement_view(stmt, request, doc.variables, label)
             gate = tri_and(act, who, cond)
             why = []
             if act is None:
@@ -316,16 +363,17 @@ def evaluate(documents: Iterable[PolicyDocument], request: Request) -> Decision:
             if stmt.effect is None:
                 why.append(f"the Effect of {label} is not known")
             if stmt.effect in ("Deny", None):
-                if stmt.effect == "Deny" and tri_and(gate, exact) is True:
+                if stmt.effect == "Deny" and tri_and(gate, view.exact) is True:
                     deny_sure = deny_sure or label
-                elif tri_and(gate, block) is not False:
-                    deny_unknowns.extend(why + ([res_why] if block is None and res_why else [])
+                elif tri_and(gate, view.block) is not False:
+                    deny_unknowns.extend(why + ([view.why] if view.block is None and view.why else [])
                                          or [f"{label} may deny it"])
             if stmt.effect in ("Allow", None):
                 g = gate if stmt.effect == "Allow" else tri_and(gate, None)
-                grants.append(_Grant(g, cover, touch, label, tuple(stmt.resources or ()), bare, touching))
-                if cover is not False and (g is None or cover is None):
-                    allow_unknowns.extend(why + ([res_why] if cover is None and res_why else []))
+                grants.append(_Grant(g, view.cover, view.touch, label, tuple(stmt.resources or ()), view.bare,
+                                     view.touching))
+                if view.cover is not False and (g is None or view.cover is None):
+                    allow_unknowns.extend(why + ([view.why] if view.cover is None and view.why else []))
     if deny_sure:
         return Decision(Access.DENIED, f"{deny_sure} denies it")
     allowed_by = next((g.label for g in grants if g.gate is True and g.cover is True), None)

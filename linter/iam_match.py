@@ -10,6 +10,8 @@ CloudTrail gives the log streams it creates, which a policy must cover *all* of 
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Optional
 
 from .model import UNKNOWN_ANY, UNKNOWN_SEGMENT
@@ -36,6 +38,23 @@ Tokens = tuple[Token, ...]
 #: Patterns or targets longer than this are not matched (the answer is None): a guard against
 #: quadratic work on hostile input. Real ARNs are a few hundred characters at most.
 MAX_TOKENS = 2048
+
+#: Alignment steps one check may take in all (a few seconds at most); real policies need hundreds.
+DEFAULT_STEPS = 250_000
+
+
+class Budget:
+    """How many alignment steps matching may still take; shared by every match of one check, so
+    hostile policies (thousands of patterns full of wildcards) cannot make the linter hang."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, steps: int = DEFAULT_STEPS) -> None:
+        self.left = steps
+
+
+class _Exhausted(Exception):
+    pass
 
 _STREAM_TOKEN: Token = (STREAM, None)
 
@@ -67,6 +86,21 @@ def contextualize(text: str, partition: str | None = None, region: str | None = 
     return ":".join(parts)
 
 
+_LITERALS: dict[str, Token] = {}
+#: Characters a scan must look at; runs of other characters are literal text.
+_SPECIAL = re.compile(r"[*?$:\x00-\x03]")
+
+
+def _lit(ch: str) -> Token:
+    """The token of one literal character (shared objects, so long patterns stay small)."""
+    token = _LITERALS.get(ch)
+    if token is None:
+        token = (LIT, ch)
+        if len(_LITERALS) < 4096:
+            _LITERALS[ch] = token
+    return token
+
+
 def _unknown_token(text: str, i: int) -> tuple[Token, int] | None:
     """The placeholder or symbol token starting at ``text[i]`` and the index after it."""
     ch = text[i]
@@ -84,22 +118,6 @@ def _unknown_token(text: str, i: int) -> tuple[Token, int] | None:
     return None
 
 
-def literal(text: str, *, fold: bool = False) -> Tokens:
-    """A target value: every character literal, placeholders and symbols unknown."""
-    out: list[Token] = []
-    i = 0
-    while i < len(text):
-        unknown = _unknown_token(text, i)
-        if unknown:
-            out.append(unknown[0])
-            i = unknown[1]
-            continue
-        ch = text[i]
-        out.append((LIT, ch.lower() if fold else ch))
-        i += 1
-    return tuple(out)
-
-
 def _variable(text: str, i: int) -> tuple[Token, int] | None:
     """A policy variable ``${...}`` at ``text[i]`` (2012-10-17 documents): its token and the index after it."""
     if not text.startswith("${", i):
@@ -109,90 +127,91 @@ def _variable(text: str, i: int) -> tuple[Token, int] | None:
         return None
     name = text[i + 2:end]
     if name in ("*", "?", "$"):
-        return (LIT, name), end + 1
+        return _lit(name), end + 1
     return (ANY, None), end + 1
 
 
-def _glob(text: str, *, cross_at: str, variables: bool, fold: bool) -> Tokens:
-    """Tokens of a wildcard pattern.
+def _scan(text: str, *, wildcards: str, variables: bool, fold: bool) -> Tokens:
+    """Tokens of a value or pattern.
 
-    ``cross_at`` says where ``*`` and ``?`` may match a colon: ``"always"`` (actions, StringLike),
+    ``wildcards`` says whether ``*`` and ``?`` are wildcards and where they may match a colon:
+    ``""`` (not wildcards: a target value or StringEquals), ``"always"`` (actions, StringLike),
     ``"segment-end"`` (Resource: a ``*`` that ends a colon-separated segment runs on past colons) or
     ``"arn"`` (ArnLike: only within the sixth, resource, component).
     """
+    if fold:
+        text = text.lower()
     out: list[Token] = []
     colons = 0
     i = 0
     n = len(text)
     while i < n:
+        match = _SPECIAL.search(text, i)
+        stop = match.start() if match else n
+        if stop > i:
+            out.extend(map(_lit, text[i:stop]))
+            i = stop
+            continue
         unknown = _unknown_token(text, i)
         if unknown:
             out.append(unknown[0])
             i = unknown[1]
             continue
-        if variables:
-            var = _variable(text, i)
-            if var:
-                out.append(var[0])
-                i = var[1]
-                continue
         ch = text[i]
-        if ch in "*?":
-            if cross_at == "always":
-                cross = True
-            elif cross_at == "arn":
-                cross = colons >= 5
-            else:  # segment-end
-                cross = ch == "*" and (i + 1 == n or text[i + 1] == ":")
-            out.append((STAR if ch == "*" else QMARK, cross))
-        else:
-            if ch == ":":
-                colons += 1
-            out.append((LIT, ch.lower() if fold else ch))
+        var = _variable(text, i) if variables and ch == "$" else None
+        if var:
+            out.append(var[0])
+            i = var[1]
+            continue
         i += 1
+        if ch == ":":
+            colons += 1
+        if ch not in "*?" or not wildcards:
+            out.append(_lit(ch))
+            continue
+        if wildcards == "always":
+            cross = True
+        elif wildcards == "arn":
+            cross = colons >= 5
+        else:  # segment-end
+            cross = ch == "*" and (i == n or text[i] == ":")
+        if ch == "*" and out and out[-1][0] == STAR:  # "**" matches what "*" matches
+            out[-1] = (STAR, bool(out[-1][1]) or cross)
+        else:
+            out.append((STAR if ch == "*" else QMARK, cross))
     return tuple(out)
 
 
+def literal(text: str, *, fold: bool = False) -> Tokens:
+    """A target value: every character literal, placeholders and symbols unknown."""
+    return _scan(text, wildcards="", variables=False, fold=fold)
+
+
+@lru_cache(maxsize=1024)
 def resource_pattern(text: str, *, variables: bool = True) -> Tokens:
     """A ``Resource``/``NotResource`` entry (case-sensitive; a ``*`` ending a segment crosses colons)."""
-    return _glob(text, cross_at="segment-end", variables=variables, fold=False)
+    return _scan(text, wildcards="segment-end", variables=variables, fold=False)
 
 
+@lru_cache(maxsize=1024)
 def action_pattern(text: str) -> Tokens:
     """An ``Action``/``NotAction`` entry (case-insensitive)."""
-    return _glob(text, cross_at="always", variables=False, fold=True)
+    return _scan(text, wildcards="always", variables=False, fold=True)
 
 
 def like_pattern(text: str, *, fold: bool = False, variables: bool = True) -> Tokens:
     """A StringLike value: ``*`` and ``?`` match any characters."""
-    return _glob(text, cross_at="always", variables=variables, fold=fold)
+    return _scan(text, wildcards="always", variables=variables, fold=fold)
 
 
 def arn_pattern(text: str, *, variables: bool = True) -> Tokens:
     """An ArnLike/ArnEquals value: wildcards stay within each of the six ARN components."""
-    return _glob(text, cross_at="arn", variables=variables, fold=False)
+    return _scan(text, wildcards="arn", variables=variables, fold=False)
 
 
 def exact_pattern(text: str, *, fold: bool = False, variables: bool = True) -> Tokens:
     """A StringEquals value: no wildcards (policy variables are still unknown)."""
-    out: list[Token] = []
-    i = 0
-    while i < len(text):
-        unknown = _unknown_token(text, i)
-        if unknown:
-            out.append(unknown[0])
-            i = unknown[1]
-            continue
-        if variables:
-            var = _variable(text, i)
-            if var:
-                out.append(var[0])
-                i = var[1]
-                continue
-        ch = text[i]
-        out.append((LIT, ch.lower() if fold else ch))
-        i += 1
-    return tuple(out)
+    return _scan(text, wildcards="", variables=variables, fold=fold)
 
 
 def with_streams(tokens: Tokens) -> Tokens:
@@ -238,7 +257,7 @@ def _pattern_takes(pk: Token, tk: Token) -> bool:
     return kind in (SEG, SYM, ANY)
 
 
-def _reach(pattern: Tokens, target: Tokens, sure: bool, all_streams: bool) -> bool:
+def _reach(pattern: Tokens, target: Tokens, sure: bool, all_streams: bool, budget: Budget) -> bool:
     """Whether ``pattern`` can be aligned with ``target``.
 
     With ``sure``, unknowns in the target must be taken whole by wildcards and unknowns in the
@@ -255,6 +274,9 @@ def _reach(pattern: Tokens, target: Tokens, sure: bool, all_streams: bool) -> bo
         if state in seen:
             continue
         seen.add(state)
+        budget.left -= 1
+        if budget.left < 0:
+            raise _Exhausted
         i, j = state
         if i == n and j == m:
             return True
@@ -282,29 +304,33 @@ def _reach(pattern: Tokens, target: Tokens, sure: bool, all_streams: bool) -> bo
     return False
 
 
-def _decide(pattern: Tokens, target: Tokens, all_streams: bool) -> Tri:
+def _decide(pattern: Tokens, target: Tokens, all_streams: bool, budget: Budget | None) -> Tri:
     if len(pattern) > MAX_TOKENS or len(target) > MAX_TOKENS:
         return None
-    if _reach(pattern, target, True, all_streams):
-        return True
-    if not _reach(pattern, target, False, all_streams):
-        return False
+    steps = budget if budget is not None else Budget()
+    try:
+        if _reach(pattern, target, True, all_streams, steps):
+            return True
+        if not _reach(pattern, target, False, all_streams, steps):
+            return False
+    except _Exhausted:
+        return None
     return None
 
 
-def covers(pattern: Tokens, target: Tokens) -> Tri:
+def covers(pattern: Tokens, target: Tokens, budget: Budget | None = None) -> Tri:
     """Whether ``pattern`` matches ``target`` for every stream name CloudTrail may create (if any)."""
-    return _decide(pattern, target, True)
+    return _decide(pattern, target, True, budget)
 
 
-def touches(pattern: Tokens, target: Tokens) -> Tri:
+def touches(pattern: Tokens, target: Tokens, budget: Budget | None = None) -> Tri:
     """Whether ``pattern`` matches ``target`` for at least one stream name (if the target has streams)."""
-    return _decide(pattern, target, False)
+    return _decide(pattern, target, False, budget)
 
 
-def matches(pattern: Tokens, target: Tokens) -> Tri:
+def matches(pattern: Tokens, target: Tokens, budget: Budget | None = None) -> Tri:
     """Whether ``pattern`` matches ``target`` (a target without stream tokens)."""
-    return _decide(pattern, target, True)
+    return _decide(pattern, target, True, budget)
 
 
 def has_unknown(text: str) -> bool:

@@ -938,3 +938,15 @@ def test_scenario_folders_are_pending_and_otherwise_clean() -> None:
         lines = [x for x in (folder / "expected.pending").read_text().splitlines() if x and not x.startswith("#")]
         assert lines[-1] in ("exit: 0", "exit: 1"), folder.name
         assert all(x.split()[0] in ("CTL007", "CTL010") for x in lines[:-1]), folder.name
+
+
+def test_hostile_policies_are_bounded() -> None:
+    import time
+
+    evil = allow([("*a" * 1000) + str(i) for i in range(1500)])
+    huge = allow([f"arn:aws:logs:*:*:log-group:{i}" + "x" * 5000 for i in range(3000)])
+    start = time.perf_counter()
+    for policy in (evil, huge):
+        result = check_delivery(TRUST, [policy] * 3, "arn:aws:logs:us-east-1:123456789012:log-group:" + "a" * 500)
+        assert isinstance(result, DeliveryResult)
+    assert time.perf_counter() - start < 5  # a hang guard, not a speed target
