@@ -277,7 +277,7 @@ def _resource_view(stmt: Statement, request: Request, variables: bool, allow: bo
     budget = request.budget
     view = _View()
     entries = stmt.resources if stmt.resources is not None else stmt.not_resources or ()
-    budget.left -= sum(len(e) for e in entries) // 16  # reading the patterns costs too
+    budget.left -= sum(len(e) for e in entries) // 4  # reading the patterns costs too
     if budget.left < 0:
         view.why = "the policy is too large to evaluate"
         return view
