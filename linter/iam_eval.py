@@ -10,7 +10,7 @@ with a reason. An explicit Deny wins; unknown documents may allow, and are assum
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .iam_match import (
@@ -259,7 +259,8 @@ class _View:
     why: str = ""
 
 
-def _first(check, patterns: list[Tokens], target: Tokens, budget: Budget) -> Tri:
+def _first(check: Callable[[Tokens, Tokens, Budget], Tri], patterns: list[Tokens], target: Tokens,
+           budget: Budget) -> Tri:
     """``check`` over ``patterns``, ORed, stopping at the first True."""
     results: list[Tri] = []
     for pattern in patterns:

@@ -10,7 +10,6 @@ import sys
 import pytest
 from cloudtrail_lint.iam import (
     ACCOUNT,
-    CLOUDTRAIL_SERVICE,
     DeliveryResult,
     account_of,
     accounts_differ,
@@ -580,8 +579,10 @@ def test_the_log_group_arn_must_be_known() -> None:
     assert result.undecided[0].reason == "the log group ARN <unknown> is not known well enough to compare"
     assert check_delivery(TRUST, [allow("*")], "arn:aws:s3:::bucket").undecided[0].reason == \
         "arn:aws:s3:::bucket is not a log-group ARN"
-    assert isinstance(parse_log_group_arn(f"{GROUP}:*"), object)
+    assert parse_log_group_arn(f"{GROUP}:*") == parse_log_group_arn(GROUP)
     assert parse_log_group_arn(GROUP).name == "/aws/cloudtrail/org"
+    assert parse_log_group_arn(COMPUTED_GROUP, region="eu-west-1").arn == \
+        f"arn:{symbol('partition')}:logs:eu-west-1:{symbol('account')}:log-group:/aws/cloudtrail/org"
 
 
 def test_a_permissions_boundary_limits_the_role() -> None:
@@ -831,10 +832,6 @@ def test_importing_the_module_stays_light() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'hcl2', 'lark', 'click')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_cloudtrail_service_principal() -> None:
-    assert CLOUDTRAIL_SERVICE == "cloudtrail.amazonaws.com"
 
 
 # --- the scenario folders tests/fixtures/ctl007_*, as the resolvers would hand them over -----------
