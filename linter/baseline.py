@@ -1,8 +1,9 @@
-"""Baselines: record today's findings so that only new ones fail, matched on rule, file and resource.
+"""Baselines: record today's findings so that only new ones fail, matched on their identity.
 
-Line numbers are not recorded: they shift whenever lines are added above a trail. A finding is
-identified by its rule, file and resource; when one trail has several findings of one rule, the
-baseline counts them, so a further one is still new.
+A finding is identified by its rule, kind, attribute, resource and file (see ``Finding.identity``), never
+by its line, which shifts whenever lines are added above a trail, or its message. When one trail has
+several findings of one identity, the baseline counts them, so a further one is still new. Baselines of
+format 1 (rule, file and resource only) are still read: their entries match any kind and attribute.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from dataclasses import dataclass, field
 from .findings import Finding, Suppression
 from .reporters import hash_bytes, json_text
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions :func:`load` reads.
+READABLE_VERSIONS = (1, 2)
+#: Kind and attribute of an entry from a format-1 baseline: it matches any.
+ANY = "*"
 
-Key = tuple[str, str, str]
+Key = tuple[str, str, str, str, str]
 
 
 class BaselineError(Exception):
@@ -26,22 +31,22 @@ class BaselineError(Exception):
 
 
 def key(finding: Finding) -> Key:
-    return finding.rule, finding.file, finding.resource
+    return finding.identity()
 
 
-def fingerprint(rule: str, file: str, resource: str, occurrence: int = 0) -> str:
+def fingerprint(*identity: str, occurrence: int = 0) -> str:
     """A hash of what identifies a finding (never its line or message), stable across edits."""
-    text = "\x1f".join((rule, file, resource, str(occurrence)))
+    text = "\x1f".join((*identity, str(occurrence)))
     return hashlib.sha256(hash_bytes(text)).hexdigest()[:32]
 
 
 def fingerprints(findings: Iterable[Finding]) -> list[str]:
-    """One fingerprint per finding; repeats of one rule on one resource are numbered in order."""
+    """One fingerprint per finding; repeats of one identity are numbered in order."""
     seen: Counter[Key] = Counter()
     out = []
     for finding in findings:
         k = key(finding)
-        out.append(fingerprint(*k, seen[k]))
+        out.append(fingerprint(*k, occurrence=seen[k]))
         seen[k] += 1
     return out
 
@@ -56,7 +61,8 @@ def dumps(findings: list[Finding]) -> str:
     """The baseline of ``findings`` that are not already suppressed, as JSON text."""
     active = sorted((f for f in findings if not f.suppressed), key=lambda f: (*key(f), f.line))
     entries = [
-        {"rule": f.rule, "file": f.file, "resource": f.resource, "fingerprint": fp}
+        {"rule": f.rule, "kind": f.kind, "attribute": f.attribute, "file": f.file, "resource": f.resource,
+         "fingerprint": fp}
         for f, fp in zip(active, fingerprints(active))
     ]
     data = {"tool": "cloudtrail-lint", "version": FORMAT_VERSION, "findings": entries}
@@ -82,14 +88,16 @@ def load(path: str) -> Baseline:
     if not isinstance(data, dict) or data.get("tool") != "cloudtrail-lint" or not isinstance(
             data.get("findings"), list):
         raise BaselineError(f"{path}: not a cloudtrail-lint baseline (written by --write-baseline)")
-    if data.get("version") != FORMAT_VERSION:
-        raise BaselineError(f"{path}: baseline version {data.get('version')!r} is not supported")
+    version = data.get("version")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise BaselineError(f"{path}: baseline version {version!r} is not supported")
     baseline = Baseline(path)
+    fields = ("rule", "file", "resource") if version == 1 else ("rule", "kind", "attribute", "file", "resource")
     for i, entry in enumerate(data["findings"]):
-        fields = ("rule", "file", "resource")
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in fields):
-            raise BaselineError(f"{path}: findings[{i}] needs string rule, file and resource")
-        baseline.counts[(entry["rule"], entry["file"], entry["resource"])] += 1
+            raise BaselineError(f"{path}: findings[{i}] needs string {', '.join(fields[:-1])} and {fields[-1]}")
+        kind, attribute = (ANY, ANY) if version == 1 else (entry["kind"], entry["attribute"])
+        baseline.counts[(entry["rule"], kind, attribute, entry["resource"], entry["file"])] += 1
     return baseline
 
 
@@ -97,8 +105,11 @@ def apply(findings: list[Finding], baseline: Baseline) -> None:
     """Mark findings recorded in ``baseline`` as suppressed (kind ``baseline``)."""
     left = Counter(baseline.counts)
     for finding in sorted((f for f in findings if not f.suppressed), key=Finding.sort_key):
-        k = key(finding)
-        if left[k] > 0:
-            left[k] -= 1
-            finding.suppression = Suppression("baseline", f"recorded in baseline {baseline.path}",
-                                              origin=baseline.path)
+        exact = key(finding)
+        rule, _kind, _attribute, resource, file = exact
+        for k in (exact, (rule, ANY, ANY, resource, file)):
+            if left[k] > 0:
+                left[k] -= 1
+                finding.suppression = Suppression("baseline", f"recorded in baseline {baseline.path}",
+                                                  origin=baseline.path)
+                break

@@ -48,14 +48,15 @@ def check_trail(variants: Sequence[Trail], rules: Iterable[Any], options: Any, u
         described = [tuple(a.describe() for a in first.exists_when + cube) for cube in cubes]
         conditions = tuple(c for c in described if c)  # an empty conjunction: the finding always holds
         trail = variants[hits[0][0]]
-        loc = trail.location
+        loc = reported_at(trail)
         out.append(Finding(
             rule_id, rule.name if rule is not None else "internal-error", severity, message, loc.file, loc.line,
             loc.column, loc.end_line or loc.line, trail.address, trail.resource_type,
             kind=kind, attribute=attribute, conditions=conditions,
             variants=tuple(VariantResult(tuple(a.describe() for a in variants[i].assumptions), text)
                            for i, text in texts),
-            related=_related(trail, hits[0][2] if rule is not None else None),
+            related=_related(trail, hits[0][2] if rule is not None else None), via=trail.via,
+            trail_at=trail.location,
         ))
     return out
 
@@ -112,12 +113,37 @@ def _assumption(like: Assumption, holds: bool) -> Assumption:
     return Assumption(like.key, like.text, holds, like.default)
 
 
+#: Where ``terraform init`` puts downloaded modules (and terragrunt its copies): code the user does not own.
+DOWNLOADED = ("/.terraform/modules/", "/.terragrunt-cache/")
+
+
+def is_downloaded(path: str) -> bool:
+    """Whether ``path`` (a display path) is in a module that ``terraform init`` or terragrunt downloaded."""
+    return any(part in "/" + path.replace("\\", "/") for part in DOWNLOADED)
+
+
+def reported_at(trail: Trail) -> Any:
+    """Where a trail's findings are reported: the trail itself, or for a trail in a downloaded module the
+    last module call in the user's own code on the way to it (where its arguments can be changed)."""
+    if not is_downloaded(trail.location.file):
+        return trail.location
+    owned = [call for call in trail.via if not is_downloaded(call.location.file)]
+    return owned[-1].location if owned else trail.location
+
+
+_ATTRIBUTE_NAMES = {"group": "log group ARN", "role": "role ARN", "retention": "retention"}
+
+
 def _related(trail: Trail, violation: Any) -> tuple[Related, ...]:
     """Where the attribute's value is written, the trail's log group, and the module calls on the way."""
     out = []
+    if reported_at(trail) is not trail.location:
+        at = trail.location
+        out.append(Related(f"trail {trail.address}", at.file, at.line, at.column))
     if violation is not None and violation.location is not None:
         at = violation.location
-        out.append(Related(f"{violation.attribute} value", at.file, at.line, at.column))
+        what = _ATTRIBUTE_NAMES.get(violation.attribute, violation.attribute)
+        out.append(Related(f"{what} value", at.file, at.line, at.column))
     group = trail.log_group
     if group is not None:
         out.append(Related(f"log group {group.address}", group.location.file, group.location.line,

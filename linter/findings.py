@@ -69,6 +69,11 @@ class Finding:
     related: tuple[Related, ...] = ()
     #: The front-end that read the trail (its ``name``); "" for findings about suppressions.
     frontend: str = ""
+    #: The module calls (:class:`~cloudtrail_lint.model.ModuleCall`) from the root module to the trail.
+    via: tuple[Any, ...] = ()
+    #: Where the trail is written (a :class:`~cloudtrail_lint.model.Location`); the finding itself is
+    #: reported there too, except for a trail in a downloaded module (reported at the module call).
+    trail_at: Any = None
 
     @property
     def suppressed(self) -> bool:

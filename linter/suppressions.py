@@ -1,10 +1,11 @@
 """Suppressions: ``cloudtrail-lint: ignore`` directives in Terraform comments and CloudFormation Metadata,
 peer tools' skips (see :mod:`peers`) and central exceptions from the configuration, applied to findings.
 
-A directive applies by location: a Terraform directive covers the findings whose block (``line`` to
-``end_line`` of the finding's file) contains it or sits right below it; a CloudFormation one covers
-the findings of the resource whose ``Metadata`` holds it. A directive that cannot be read, or that
-suppresses nothing, becomes a CTL900 warning at its own line.
+A directive belongs to one block: a Terraform directive to the block that contains it or sits right
+below it (as its placement says), a CloudFormation one to the resource whose ``Metadata`` holds it. It
+covers the findings of that block, whatever line they are reported at: those of the trail written
+there, or, for a ``module`` block, of every trail the module call leads to. A directive that cannot be
+read, or that suppresses nothing, becomes a CTL900 warning at its own line.
 """
 
 from __future__ import annotations
@@ -330,11 +331,24 @@ def _metadata_directives(value: Any, path: str, line: int, known: Iterable[str])
 # --------------------------------------------------------------------------- applying
 
 
-def covers(directive: Directive, finding: Finding, comment_lines: set[int]) -> bool:
-    """Whether ``directive`` (in ``finding``'s file) is placed to cover ``finding``."""
+def covers(directive: Directive, finding: Finding, source: Source) -> bool:
+    """Whether ``directive`` (in ``source``) covers ``finding``: the block it belongs to is the one the
+    finding is reported at, or a module call on the way to the finding's trail."""
     if directive.placement == RESOURCE:
-        return finding.resource == directive.resource
-    first, last = finding.line, max(finding.end_line, finding.line)
+        return finding.file == directive.file and finding.resource == directive.resource
+    for _address, _rtype, first, last in source.blocks:
+        if not placed(directive, first, last, source.comment_lines):
+            continue
+        if finding.file == directive.file and finding.line == first:
+            return True
+        if any(call.location.file == directive.file and call.location.line == first for call in finding.via):
+            return True
+    return False
+
+
+def placed(directive: Directive, first: int, last: int, comment_lines: set[int]) -> bool:
+    """Whether ``directive`` is placed to belong to the block on lines ``first`` to ``last``."""
+    last = max(last, first)
     inside = first <= directive.line <= last
     end = directive.end_line or directive.line
     above = end < first and all(n in comment_lines for n in range(end + 1, first))
@@ -352,14 +366,15 @@ def apply_directives(findings: list[Finding], sources: dict[str, Source], when: 
     """Suppress ``findings`` covered by a valid directive; return the CTL900 findings for the directives."""
     used: set[tuple[int, str]] = set()
     for finding in findings:
-        source = sources.get(finding.file)
-        if finding.suppressed or source is None:
+        if finding.suppressed:
             continue
+        files = dict.fromkeys([finding.file, *(call.location.file for call in finding.via)])
+        candidates = [(d, sources[f]) for f in files if f in sources for d in sources[f].directives]
         expired: Directive | None = None
-        for directive in source.directives:
+        for directive, source in candidates:
             if directive.problem or finding.rule not in directive.rules:
                 continue
-            if not covers(directive, finding, source.comment_lines):
+            if not covers(directive, finding, source):
                 continue
             used.add((id(directive), finding.rule))
             if directive.expires is not None and directive.expires < when:
@@ -401,8 +416,7 @@ def _enclosing(directive: Directive, source: Source) -> tuple[str, str]:
     """The Terraform block a directive is inside or above (for naming its CTL900 finding)."""
     probe = Directive(directive.file, directive.line, end_line=directive.end_line)
     for address, rtype, first, last in source.blocks:
-        block = Finding("", "", "", "", directive.file, first, 1, last, address, rtype)
-        if covers(probe, block, source.comment_lines):
+        if placed(probe, first, last, source.comment_lines):
             return address, rtype
     below = [(first, address, rtype) for address, rtype, first, _ in source.blocks if first > directive.line]
     return min(below)[1:] if below else ("", "")

@@ -47,12 +47,14 @@ def test_write_baseline_records_findings_without_lines(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "baseline.json").read_text())
     assert data == {
         "tool": "cloudtrail-lint",
-        "version": 1,
+        "version": 2,
         "findings": [
-            {"rule": rule, "file": "main.tf", "resource": resource,
-             "fingerprint": fingerprint(rule, "main.tf", resource)}
-            for rule, resource in [("CTL001", "aws_cloudtrail.old"), ("CTL002", "aws_cloudtrail.partial"),
-                                   ("CTL003", "aws_cloudtrail.partial")]
+            {"rule": rule, "kind": kind, "attribute": attribute, "file": "main.tf", "resource": resource,
+             "fingerprint": fingerprint(rule, kind, attribute, resource, "main.tf")}
+            for rule, kind, attribute, resource in [
+                ("CTL001", "group-not-set", "group", "aws_cloudtrail.old"),
+                ("CTL002", "role-not-set", "role", "aws_cloudtrail.partial"),
+                ("CTL003", "retention-too-short", "retention", "aws_cloudtrail.partial")]
         ],
     }
     assert "line" not in (tmp_path / "baseline.json").read_text()
@@ -109,11 +111,54 @@ def test_already_suppressed_findings_are_not_recorded(tmp_path: Path) -> None:
 
 
 def test_fingerprint_ignores_lines_and_messages() -> None:
-    assert fingerprint("CTL001", "main.tf", "aws_cloudtrail.old") == fingerprint("CTL001", "main.tf",
-                                                                                 "aws_cloudtrail.old")
-    assert fingerprint("CTL001", "main.tf", "aws_cloudtrail.old") != fingerprint("CTL001", "main.tf",
-                                                                                 "aws_cloudtrail.old", 1)
-    assert len(fingerprint("CTL001", "main.tf", "aws_cloudtrail.old")) == 32
+    identity = ("CTL001", "group-not-set", "group", "aws_cloudtrail.old", "main.tf")
+    assert fingerprint(*identity) == fingerprint(*identity)
+    assert fingerprint(*identity) != fingerprint(*identity, occurrence=1)
+    assert len(fingerprint(*identity)) == 32
+
+
+ROLE_BY_NAME = '''resource "aws_cloudtrail" "org" {
+  name                       = "org"
+  s3_bucket_name             = "org-cloudtrail-logs"
+  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"
+  cloud_watch_logs_role_arn  = aws_iam_role.delivery.name
+}
+
+resource "aws_cloudwatch_log_group" "trail" {
+  name              = "cloudtrail/org"
+  retention_in_days = 365
+}
+
+resource "aws_iam_role" "delivery" {
+  name               = "cloudtrail-delivery"
+  assume_role_policy = "{}"
+}
+'''
+
+
+def test_a_new_finding_of_a_baselined_rule_on_another_attribute_is_new(tmp_path: Path) -> None:
+    """Matching is on rule, kind and attribute too: a second CTL004, about the group, is not the baselined
+    role finding (before, the role finding was reported as new and the group one hidden)."""
+    main = tmp_path / "main.tf"
+    main.write_text(ROLE_BY_NAME)
+    lint(tmp_path, "--write-baseline", "b.json", ".")
+    assert [(f["kind"], f["attribute"]) for f in json.loads((tmp_path / "b.json").read_text())["findings"]] == [
+        ("role-is-a-name", "role")]
+    main.write_text(ROLE_BY_NAME.replace('"${aws_cloudwatch_log_group.trail.arn}:*"',
+                                         "aws_cloudwatch_log_group.trail.arn"))
+    result = lint(tmp_path, "--format", "json", "--baseline", "b.json", ".")
+    assert [(f["rule"], f["kind"], f["suppressed"]) for f in result.json["findings"]] == [
+        ("CTL004", "group-arn-missing-wildcard", False), ("CTL004", "role-is-a-name", True)]
+    assert result.exit_code == 1
+
+
+def test_a_format_1_baseline_still_matches(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TRAILS)
+    (tmp_path / "v1.json").write_text(json.dumps({"tool": "cloudtrail-lint", "version": 1, "findings": [
+        {"rule": "CTL001", "file": "main.tf", "resource": "aws_cloudtrail.old", "fingerprint": "x"}]}))
+    result = lint(tmp_path, "--format", "json", "--baseline", "v1.json", ".")
+    assert [(f["rule"], f["suppressed"]) for f in result.json["findings"]] == [
+        ("CTL001", True), ("CTL002", False), ("CTL003", False)]
 
 
 def test_bad_baseline_files_are_usage_errors(tmp_path: Path) -> None:

@@ -87,10 +87,56 @@ def test_downloaded_registry_module_is_followed(tmp_path: Path) -> None:
         ]}),
     })
     result = lint(tmp_path, "--format", "json", ".")
+    # reported at the module call the user owns, with the trail in the downloaded module as related
     assert result.findings() == {
-        ("CTL002", ".terraform/modules/trail/main.tf", 6, "module.trail.aws_cloudtrail.this"),
-        ("CTL004", ".terraform/modules/trail/main.tf", 6, "module.trail.aws_cloudtrail.this"),
+        ("CTL002", "main.tf", 1, "module.trail.aws_cloudtrail.this"),
+        ("CTL004", "main.tf", 1, "module.trail.aws_cloudtrail.this"),
     }
+    ctl004 = next(f for f in result.json["findings"] if f["rule"] == "CTL004")
+    assert [(r["label"], r["file"], r["line"]) for r in ctl004["related"]] == [
+        ("trail module.trail.aws_cloudtrail.this", ".terraform/modules/trail/main.tf", 6),
+        ("log group ARN value", ".terraform/modules/trail/main.tf", 9),
+        ("module.trail (acme/trail/aws)", "main.tf", 1),
+    ]
+
+
+DOWNLOADED = {
+    "main.tf": '# cloudtrail-lint: ignore CTL002 reason="the role comes from the landing zone" owner=secops\n'
+               'module "trail" {\n  source = "acme/trail/aws"\n'
+               '  log_group_arn = aws_cloudwatch_log_group.trail.arn\n}\n\n'
+               'resource "aws_cloudwatch_log_group" "trail" {\n  name              = "org-trail"\n'
+               '  retention_in_days = 365\n}\n',
+    ".terraform/modules/trail/main.tf": TRAIL_MODULE,
+    ".terraform/modules/modules.json": json.dumps({"Modules": [
+        {"Key": "trail", "Source": "registry.terraform.io/acme/trail/aws", "Dir": ".terraform/modules/trail"},
+    ]}),
+}
+
+
+def test_a_suppression_on_the_module_call_covers_the_trails_inside(tmp_path: Path) -> None:
+    write(tmp_path, DOWNLOADED)
+    result = lint(tmp_path, "--format", "json", ".")
+    assert [(f["rule"], f["file"], f["line"], f["suppressed"]) for f in result.json["findings"]] == [
+        ("CTL002", "main.tf", 2, True), ("CTL004", "main.tf", 2, False)]
+    assert result.json["findings"][0]["suppression"]["reason"] == "the role comes from the landing zone"
+
+
+def test_a_downloaded_trail_is_fixed_at_its_module_call(tmp_path: Path) -> None:
+    write(tmp_path, DOWNLOADED)
+    module_text = (tmp_path / ".terraform/modules/trail/main.tf").read_text()
+    result = lint(tmp_path, "--diff", ".")
+    assert result.stdout == (
+        "--- a/main.tf\n+++ b/main.tf\n@@ -1,7 +1,7 @@\n"
+        ' # cloudtrail-lint: ignore CTL002 reason="the role comes from the landing zone" owner=secops\n'
+        ' module "trail" {\n   source = "acme/trail/aws"\n'
+        "-  log_group_arn = aws_cloudwatch_log_group.trail.arn\n"
+        '+  log_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"\n'
+        " }\n \n"
+        ' resource "aws_cloudwatch_log_group" "trail" {\n')
+    lint(tmp_path, "--fix", ".")
+    assert (tmp_path / ".terraform/modules/trail/main.tf").read_text() == module_text
+    after = lint(tmp_path, "--format", "json", ".")
+    assert [(f["rule"], f["suppressed"]) for f in after.json["findings"]] == [("CTL002", True)]
 
 
 def test_data_source_and_missing_variable_are_explained(tmp_path: Path) -> None:

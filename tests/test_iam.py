@@ -35,7 +35,7 @@ from cloudtrail_lint.iam_match import (
 from cloudtrail_lint.iam_policy import Condition, PolicyDocument, parse_policy
 from cloudtrail_lint.iam_tfdoc import terraform_policy_document
 from cloudtrail_lint.model import UNKNOWN_ANY, UNKNOWN_SEGMENT
-from cloudtrail_lint.resolver.values import Unknown
+from cloudtrail_lint.resolver.common import Unknown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -6,6 +6,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 
+from ..checks import is_downloaded
 from ..discovery import SKIP_DIRS, is_terraform
 from ..engine import Settings
 from ..findings import Finding, Report
@@ -81,6 +82,9 @@ def plan_fixes(settings: Settings, report: Report) -> FixPlan:
                 raise NotFixable(f"{finding.file} is not a file the fixer edits (fix the code it was made from)")
             fix = fixer.fix(finding)
             for path in fix.edits:
+                if is_downloaded(path):
+                    raise NotFixable(f"the value is written in the downloaded module {path}, not passed by the"
+                                     " module call; change it in the module's own source")
                 if not allowed.contains(path):
                     raise NotFixable(f"the fix would change {path}, which is outside the scanned paths")
             _accept(plan, fix)

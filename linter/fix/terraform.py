@@ -75,9 +75,9 @@ class TerraformFixer(RuleFixer):
             if scope is None:
                 continue
             block = scope.resources.get((TRAIL, match.group(2)))
-            if block is not None and block.file == finding.file and block.line == finding.line:
-                if "/.terraform/" in "/" + block.file.replace(os.sep, "/"):
-                    raise NotFixable("the trail is in a downloaded module; fix it in the module's own source")
+            at = finding.trail_at
+            file, line = (at.file, at.line) if at is not None else (finding.file, finding.line)
+            if block is not None and block.file == file and block.line == line:
                 source = self.ctx.source(block.file)
                 return _Trail(scope, block, source, self._span(source, block))
         raise NotFixable("the trail block could not be found again")
@@ -145,10 +145,7 @@ class TerraformFixer(RuleFixer):
         return None
 
     def _group_value(self, trail: _Trail, reference: str) -> str:
-        """The log group ARN value for ``reference`` (``aws_cloudwatch_log_group.x``), with the ``:*``."""
-        if trail.scope.provider_lt3:  # before AWS provider 3.0 the arn attribute ends in :* itself
-            return f"{reference}.arn"
-        return f'"${{{reference}.arn}}:*"'
+        return _group_value(trail.scope, reference)
 
     # ----- CTL001 and CTL002 -----
     def _cloudwatch(self, trail: _Trail) -> Fix:
@@ -407,37 +404,63 @@ class TerraformFixer(RuleFixer):
         attr = trail.block.attrs.get(GROUP_ATTR)
         if attr is None:
             raise NotFixable(f"the trail sets no {GROUP_ATTR}")
-        expr = attr.expr
+        scope, path, expr, where = self._argument_site(trail.scope, attr.expr, trail.block.file, GROUP_ATTR)
         ref = _unwrap(expr)
-        source = trail.source
+        source = self.ctx.source(path)
         by_ref = isinstance(ref, GetAttr) and ref.name in ("arn", "name", "id")
         if by_ref and _GROUP_REF.fullmatch(ref.obj.src):
-            new = self._group_value(trail, ref.obj.src)
+            new = _group_value(scope, ref.obj.src)
             start, end = _node_range(source, expr)
-            return Fix(f"write {GROUP_ATTR} as {new}", {source.path: [Edit(start, end, new)]})
+            return Fix(f"write {where} as {new}", {source.path: [Edit(start, end, new)]})
         if isinstance(expr, (Literal, Template)) and len(expr.src) > 1 and expr.src[0] == expr.src[-1] == '"':
-            values = {v for v, _trace in self._evaluate(trail.scope, trail.block, GROUP_ATTR)}
+            if scope is trail.scope:
+                values = {v for v, _trace in self._evaluate(trail.scope, trail.block, GROUP_ATTR)}
+            else:
+                values = {Evaluator().evaluate(scope, expr, {})[0]}
             if values and all(_repairable(v) for v in values):
                 start, end = _node_range(source, expr)
-                return Fix(f"end {GROUP_ATTR} in the log-stream wildcard `:*`",
+                return Fix(f"end {where} in the log-stream wildcard `:*`",
                            {source.path: [Edit(end - 1, end - 1, ":*")]})
         raise NotFixable(f"the log group value comes from `{_short(expr.src)}`; make it a log-group ARN"
-                         " ending in"
-                         " `:*` where it is defined")
+                         " ending in `:*` where it is defined")
 
     def _role_arn(self, trail: _Trail) -> Fix:
         attr = trail.block.attrs.get(ROLE_ATTR)
         if attr is None:
             raise NotFixable(f"the trail sets no {ROLE_ATTR}")
-        ref = _unwrap(attr.expr)
+        _scope, path, expr, where = self._argument_site(trail.scope, attr.expr, trail.block.file, ROLE_ATTR)
+        ref = _unwrap(expr)
         by_name = isinstance(ref, GetAttr) and ref.name in ("name", "id", "unique_id")
         if by_name and _ROLE_REF.fullmatch(ref.obj.src):
-            start, end = _node_range(trail.source, ref)
+            source = self.ctx.source(path)
+            start, end = _node_range(source, ref)
             new = f"{ref.obj.src}.arn"
-            return Fix(f"write {ROLE_ATTR} as {new}", {trail.source.path: [Edit(start, end, new)]})
-        raise NotFixable(f"the role value `{_short(attr.expr.src)}` is not a reference to an aws_iam_role;"
-                         " use the"
-                         " role's ARN")
+            return Fix(f"write {where} as {new}", {source.path: [Edit(start, end, new)]})
+        raise NotFixable(f"the role value `{_short(expr.src)}` is not a reference to an aws_iam_role;"
+                         " use the role's ARN")
+
+    def _argument_site(self, scope: Scope, expr: Node, path: str, where: str,
+                       depth: int = 0) -> tuple[Scope, str, Node, str]:
+        """Where a value is written: ``expr`` itself, or when it is ``var.NAME`` of a called module, the
+        argument the module call passes (a trail in a downloaded module is fixed at its call)."""
+        ref = _unwrap(expr)
+        if depth < 32 and isinstance(ref, GetAttr) and isinstance(ref.obj, Name) and ref.obj.name == "var":
+            given = scope.inputs.get(ref.name)
+            if given is not None:
+                caller: Scope = given.scope
+                call = next((c for c in caller.calls.values() if c.attrs.get(ref.name) is given.attr), None)
+                if call is not None:
+                    label = call.labels[0] if call.labels else ""
+                    return self._argument_site(caller, given.attr.expr, call.file,
+                                               f"argument {ref.name} of module {label}", depth + 1)
+        return scope, path, expr, where
+
+
+def _group_value(scope: Scope, reference: str) -> str:
+    """The log group ARN value for ``reference`` (``aws_cloudwatch_log_group.x``), with the ``:*``."""
+    if scope.provider_lt3:  # before AWS provider 3.0 the arn attribute ends in :* itself
+        return f"{reference}.arn"
+    return f'"${{{reference}.arn}}:*"'
 
 
 def _role_block(label: str) -> list[str]:
