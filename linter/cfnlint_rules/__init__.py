@@ -1,0 +1,34 @@
+"""cloudtrail-lint's rules as a cfn-lint rules package (``pip install 'cloudtrail-lint[cfn-lint]'``).
+
+``cfn-lint --append-rules cloudtrail_lint.cfnlint_rules template.yaml`` (the module), or the folder
+``cloudtrail-lint --cfn-lint-rules-path`` prints. cloudtrail-lint itself never imports this package.
+"""
+
+from .ctl_rules import (
+    CloudWatchArnMalformed,
+    CloudWatchLogsNotConfigured,
+    CloudWatchRoleNotConfigured,
+    LogGroupRetentionInvalid,
+    LogGroupRetentionTooShort,
+    ReferenceNotFound,
+    SuppressionInvalid,
+    ValueUnresolved,
+)
+
+#: cfn-lint rule id of each cloudtrail-lint rule.
+RULE_IDS = {rule.ctl_id: rule.id for rule in (
+    CloudWatchLogsNotConfigured, CloudWatchRoleNotConfigured, LogGroupRetentionTooShort, CloudWatchArnMalformed,
+    ReferenceNotFound, LogGroupRetentionInvalid, ValueUnresolved, SuppressionInvalid,
+)}
+
+__all__ = [
+    "RULE_IDS",
+    "CloudWatchArnMalformed",
+    "CloudWatchLogsNotConfigured",
+    "CloudWatchRoleNotConfigured",
+    "LogGroupRetentionInvalid",
+    "LogGroupRetentionTooShort",
+    "ReferenceNotFound",
+    "SuppressionInvalid",
+    "ValueUnresolved",
+]

@@ -1,0 +1,53 @@
+"""The one place the cfn-lint rules reach into cloudtrail-lint: rule metadata, and :func:`violations`,
+which runs the CloudFormation resolver, the rules (as the engine does, variants and conditions
+included) and the inline suppressions on one template.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One finding as cloudtrail-lint reports it for a template: rule id (``CTL001``), message, and the
+    1-based line and column it reports, in the resource it names (the logical id)."""
+
+    rule: str
+    message: str
+    line: int
+    column: int
+    resource: str
+
+
+def describe(rule_id: str) -> tuple[str, str]:
+    """The title and the "what it checks" text of a cloudtrail-lint rule."""
+    from ..rules import RULES_BY_ID
+
+    rule = RULES_BY_ID[rule_id]
+    return rule.title, rule.what
+
+
+def violations(template: Any, path: str, min_retention_days: int = 365,
+               today: datetime.date | None = None) -> list[Violation]:
+    """The findings cloudtrail-lint gives for ``template`` (position-keeping data, as the front-end
+    loads it) that no inline suppression in its ``Metadata`` covers, plus the CTL900 findings for
+    directives that are invalid or suppress nothing. An expired suppression leaves its finding, with
+    the expiry named in the message. Messages are safe to print (control characters escaped)."""
+    from .. import suppressions
+    from ..engine import Settings, _check
+    from ..reporters import clean
+    from ..resolver.cloudformation import resolve_template
+    from ..rules import ALL_RULES, RULES_BY_ID, SUPPRESSION_RULE, Options
+
+    settings = Settings(min_retention_days=min_retention_days)
+    options = Options(min_retention_days=min_retention_days)
+    findings = [finding for variants in resolve_template(template, path)
+                for finding in _check(variants, ALL_RULES, options, settings)]
+    source = suppressions.template_source(path, template, RULES_BY_ID)
+    ran = [rule.id for rule in ALL_RULES if rule.id != SUPPRESSION_RULE]
+    invalid = suppressions.apply_directives(findings, {path: source}, today or suppressions.today(), ran)
+    return [Violation(f.rule, clean(f.message), f.line, f.column, f.resource)
+            for f in findings + invalid if not f.suppressed]
