@@ -422,7 +422,8 @@ def test_a_template_cloudtrail_lint_cannot_check_is_one_rule_error(monkeypatch: 
     deep: Any = "x"
     for _ in range(501):
         deep = [deep]
-    cfn = type("Cfn", (), {"template": {"Resources": {"T": {"Metadata": deep}}}, "filename": "deep.yaml"})()
+    trail = {"Type": "AWS::CloudTrail::Trail", "Metadata": deep}
+    cfn = type("Cfn", (), {"template": {"Resources": {"T": trail}}, "filename": "deep.yaml"})()
     monkeypatch.setattr(_shared, "_last", None)
     rules = Rules.create_from_module(MODULE).data
     for rule_id, rule in rules.items():
@@ -463,6 +464,18 @@ def test_each_template_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == ["<template>", "<template>"]  # eight rules, two templates
 
 
+def test_a_template_without_trails_or_directives_is_not_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    converted = []
+    monkeypatch.setattr(_shared, "positioned", lambda template: converted.append(template) or {})
+    monkeypatch.setattr(_shared, "_last", None)
+    bucket = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n'
+    assert api(bucket) == []
+    assert converted == []
+    directive = {"Resources": {"Logs": {"Type": "AWS::S3::Bucket", "Metadata": {"cloudtrail-lint": {}}}}}
+    _shared.outcome(type("Cfn", (), {"filename": "t.yaml", "template": directive})())
+    assert converted == [directive]  # a directive alone may be a CTL900 finding
+
+
 # --------------------------------------------------------------------------- cloudtrail-lint without cfn-lint
 
 
@@ -477,3 +490,98 @@ def test_cloudtrail_lint_never_imports_cfn_lint(args: list[str]) -> None:
     assert "cloudtrail_lint.cli" in imported  # the check sees the imports
     assert [name for name in imported if name.startswith(("cfnlint", "cloudtrail_lint.cfnlint_rules"))] == []
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
+
+
+# --------------------------------------------------------------------------- the README's pre-commit setup
+
+GIT = shutil.which("git")
+#: cfn-lint's hook, as its repository defines it (.pre-commit-hooks.yaml); the stand-in repository
+#: installs cfn-lint from the package index, as cfn-lint's own repository does by being cfn-lint.
+CFN_LINT_HOOK = """\
+- id: cfn-lint
+  name: cfn-lint
+  language: python
+  entry: cfn-lint
+  files: \\\\.(json|yaml|yml|template)$
+"""
+STAND_IN_PROJECT = """\
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "cfn-lint-hook-stand-in"
+version = "0"
+dependencies = ["cfn-lint>=1.30"]
+
+[tool.setuptools]
+py-modules = []
+"""
+
+
+def readme_pre_commit_config() -> dict[str, Any]:
+    """The pre-commit configuration the README's "Inside cfn-lint" section shows."""
+    import yaml
+
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("\n## Inside cfn-lint\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    return yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+
+
+def git_env(home: Path) -> dict[str, str]:
+    config = home / "gitconfig"
+    config.write_text("[user]\n\tname = tests\n\temail = tests@example.invalid\n[init]\n\tdefaultBranch = main\n"
+                      "[commit]\n\tgpgsign = false\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GIT_", "PRE_COMMIT")) and k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env.update({"GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1", "PRE_COMMIT_HOME": str(home / "cache"),
+                "PRE_COMMIT_COLOR": "never", "NO_COLOR": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    return env
+
+
+def git_repo(folder: Path, env: dict[str, str], files: dict[str, str]) -> str:
+    """Commit ``files`` (name: text) into a new repository in ``folder``; return the commit."""
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "files"]):
+        subprocess.run([str(GIT), *args], cwd=folder, env=env, check=True, capture_output=True)
+    return subprocess.run([str(GIT), "rev-parse", "HEAD"], cwd=folder, env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_readme_pre_commit_configuration_works_in_pre_commit(tmp_path: Path) -> None:
+    """The README's hook configuration, run by the real pre-commit: cfn-lint's hook in its own virtual
+    environment, cloudtrail-lint from ``additional_dependencies``, the rules by module name."""
+    from .test_packaging import snapshot
+
+    config = readme_pre_commit_config()
+    (repo,) = config["repos"]
+    (hook,) = repo["hooks"]
+    assert repo["repo"] == "https://github.com/aws-cloudformation/cfn-lint"
+    assert hook["id"] == "cfn-lint"
+    assert hook["args"] == [f"--append-rules={MODULE}"]
+    assert hook["additional_dependencies"][0].startswith("cloudtrail-lint")
+    env = git_env(tmp_path)
+    stand_in = tmp_path / "cfn-lint-hook"
+    stand_in.mkdir()
+    repo["repo"] = str(stand_in)
+    repo["rev"] = git_repo(stand_in, env, {".pre-commit-hooks.yaml": CFN_LINT_HOOK,
+                                           "pyproject.toml": STAND_IN_PROJECT})
+    hook["additional_dependencies"] = [str(snapshot(tmp_path / "cloudtrail-lint"))]  # this working tree
+    project = tmp_path / "project"
+    project.mkdir()
+    missing_role = (FIXTURES / "cfn_missing_role" / "template.yaml").read_text(encoding="utf-8")
+    git_repo(project, env, {
+        ".pre-commit-config.yaml": json.dumps(config),
+        "templates/trail.yaml": missing_role,
+        "templates/compliant.yaml": (FIXTURES / "cfn_compliant_yaml" / "template.yaml").read_text(encoding="utf-8"),
+        "elsewhere/trail.yaml": missing_role,  # outside the hook's files
+    })
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    found = [block.strip() for block in proc.stdout.split("\n\n") if block.strip()[:5] in OUR_IDS]
+    assert found == ["E9502 CTL002: trail sets a CloudWatch Logs log group but no delivery role: no"
+                     " CloudWatchLogsRoleArn is set\ntemplates/trail.yaml:11:3"], proc.stdout

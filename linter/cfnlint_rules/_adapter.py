@@ -30,6 +30,22 @@ def describe(rule_id: str) -> tuple[str, str]:
     return rule.title, rule.what
 
 
+def can_have_findings(template: Any) -> bool:
+    """Whether cloudtrail-lint can report anything on ``template`` (as decoded, by cfn-lint or the
+    front-end): it has a trail, or a resource with a ``cloudtrail-lint`` directive in its Metadata."""
+    from ..resolver.cloudformation import TRAIL
+
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    if not isinstance(resources, dict):
+        return False
+    for body in resources.values():
+        if isinstance(body, dict):
+            meta = body.get("Metadata")
+            if body.get("Type") == TRAIL or (isinstance(meta, dict) and "cloudtrail-lint" in meta):
+                return True
+    return False
+
+
 def violations(template: Any, path: str, min_retention_days: int = 365,
                today: datetime.date | None = None) -> list[Violation]:
     """The findings cloudtrail-lint gives for ``template`` (position-keeping data, as the front-end

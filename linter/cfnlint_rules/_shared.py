@@ -2,7 +2,8 @@
 
 cfn-lint runs every rule's ``match`` on a template in turn (after configuring them all); the first
 one converts cfn-lint's decoded template, runs cloudtrail-lint on it and keeps the outcome, which
-the others then read. Only the last template is kept.
+the others then read. Only the last template is kept. A template without trails or cloudtrail-lint
+directives is not converted at all.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from ._adapter import Violation, describe, violations
+from ._adapter import Violation, can_have_findings, describe, violations
 from ._nodes import positioned
 
 #: Where cloudtrail-lint is documented (its README explains the rules; ``cloudtrail-lint --explain``).
@@ -48,7 +49,7 @@ def outcome(cfn: Any) -> Outcome:
     result = Outcome()
     if days < 1:
         result.error = f"min_retention_days must be at least 1, not {days}"
-    else:
+    elif can_have_findings(template):  # most templates have no trail: nothing to convert
         try:
             result.violations = violations(positioned(template), cfn.filename or "<template>", days)
         except Exception as exc:  # a bug or a hostile template: one rule says so, cfn-lint goes on
