@@ -30,7 +30,7 @@ from cloudtrail_lint.cfnlint_rules import RULE_IDS, _shared  # noqa: E402
 from cloudtrail_lint.cfnlint_rules._nodes import positioned  # noqa: E402
 from cloudtrail_lint.frontends import ParseError  # noqa: E402
 from cloudtrail_lint.frontends.cfn import load_document  # noqa: E402
-from cloudtrail_lint.frontends.yaml_nodes import load  # noqa: E402
+from cloudtrail_lint.frontends.yaml_nodes import Tagged, load  # noqa: E402
 from cloudtrail_lint.rules import ALL_RULES  # noqa: E402
 
 MODULE = "cloudtrail_lint.cfnlint_rules"
@@ -159,15 +159,94 @@ class Suite:
         assert found == self.expected.findings.get(file, set()), file
 
 
-def rule_examples(dest: Path) -> list[str]:
-    """Every rule's failing and fixed CloudFormation example, written under ``dest``."""
-    names = []
-    for rule in ALL_RULES:
-        for kind in ("bad", "good"):
-            name = f"{rule.id}_{kind}.yaml"
-            (dest / name).write_text(getattr(rule.cloudformation, kind), encoding="utf-8")
-            names.append(name)
-    return names
+#: Templates written for these tests: forms the fixtures do not show.
+WRITTEN = {
+    "foreign_tags.yaml": """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: !Include group-arn.txt
+      CloudWatchLogsRoleArn: !Foo [a, b]
+""",
+    "get_att_forms.yaml": """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Logs: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /trail, RetentionInDays: 7}}
+  Role: {Type: AWS::IAM::Role, Properties: {RoleName: trail, Path: /ct/}}
+  Short:
+    Type: AWS::CloudTrail::Trail
+    Properties: {S3BucketName: b, CloudWatchLogsLogGroupArn: !GetAtt Logs.Arn, CloudWatchLogsRoleArn: !Ref Role}
+  Listed:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: {"Fn::GetAtt": "Logs.Arn"}
+      CloudWatchLogsRoleArn: {"Fn::GetAtt": [Role, Arn]}
+  Dangling:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: !GetAtt Gone.Arn
+      CloudWatchLogsRoleArn: !GetAtt Role.Arn
+""",
+    "aliases.yaml": """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: &logs
+      LogGroupName: /trail
+      RetentionInDays: 30
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Metadata:
+      cloudtrail-lint:
+        ignore:
+          - {rule: CTL003, reason: dev account, expires: 2021-06-30}
+          - {rule: CTL002, reason: the role is attached by the org pipeline}
+    Properties: &trail
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: !GetAtt Logs.Arn
+  Second:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      <<: *trail
+      IsLogging: true
+""",
+    "conditions.json": """\
+{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": {"Wire": {"Type": "String", "AllowedValues": ["yes", "no"]}},
+  "Conditions": {"Wired": {"Fn::Equals": [{"Ref": "Wire"}, "yes"]}},
+  "Resources": {
+    "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 14}},
+    "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
+    "Trail": {
+      "Type": "AWS::CloudTrail::Trail",
+      "Properties": {
+        "S3BucketName": "b",
+        "CloudWatchLogsLogGroupArn": {"Fn::If": ["Wired", {"Fn::GetAtt": ["Logs", "Arn"]}, {"Ref": "AWS::NoValue"}]},
+        "CloudWatchLogsRoleArn": {"Fn::If": ["Wired", {"Fn::GetAtt": ["Role", "Arn"]}, ""]}
+      }
+    }
+  }
+}
+""",
+}
+
+
+def write_templates(dest: Path) -> list[str]:
+    """Every rule's failing and fixed CloudFormation example, and :data:`WRITTEN`, under ``dest``."""
+    texts = {f"{rule.id}_{kind}.yaml": getattr(rule.cloudformation, kind)
+             for rule in ALL_RULES for kind in ("bad", "good")}
+    texts.update(WRITTEN)
+    for name, text in texts.items():
+        (dest / name).write_text(text, encoding="utf-8")
+    return sorted(texts)
 
 
 def corpus_folders() -> list[Path]:
@@ -180,7 +259,7 @@ def corpus_folders() -> list[Path]:
 SLOW_FOR_CFN_LINT = {"hostile_alias_bomb/chain.yaml"}
 FIXTURE_FILES = [f for f in cloudformation_files(FIXTURES, [FIXTURES]) if f not in SLOW_FOR_CFN_LINT]
 CORPUS_FILES = cloudformation_files(CORPUS, corpus_folders()) if MANIFEST.is_file() else []
-EXAMPLE_FILES = [f"{rule.id}_{kind}.yaml" for rule in ALL_RULES for kind in ("bad", "good")]
+WRITTEN_FILES = sorted([f"{rule.id}_{kind}.yaml" for rule in ALL_RULES for kind in ("bad", "good")] + list(WRITTEN))
 
 
 @pytest.fixture(scope="module")
@@ -194,9 +273,9 @@ def corpus_suite() -> Suite:
 
 
 @pytest.fixture(scope="module")
-def examples_suite(tmp_path_factory: pytest.TempPathFactory) -> Suite:
-    root = tmp_path_factory.mktemp("examples")
-    return Suite(root, rule_examples(root))
+def written_suite(tmp_path_factory: pytest.TempPathFactory) -> Suite:
+    root = tmp_path_factory.mktemp("written")
+    return Suite(root, write_templates(root))
 
 
 # --------------------------------------------------------------------------- the rules
@@ -235,12 +314,12 @@ def test_cfn_lint_rules_path_is_the_package_folder() -> None:
 # --------------------------------------------------------------------------- same findings as cloudtrail-lint
 
 
-def test_the_comparison_has_findings_of_every_rule(fixtures_suite: Suite, examples_suite: Suite) -> None:
+def test_the_comparison_has_findings_of_every_rule(fixtures_suite: Suite, written_suite: Suite) -> None:
     """The parity tests below compare real findings: the fixtures alone have dozens, the rule examples
-    one of each rule."""
+    and written templates each rule at least once."""
     assert len(FIXTURE_FILES) >= 60
     assert fixtures_suite.expected.total >= 50
-    seen = {rule for found in examples_suite.expected.findings.values() for rule, _, _ in found}
+    seen = {rule for found in written_suite.expected.findings.values() for rule, _, _ in found}
     assert seen == OUR_IDS
 
 
@@ -254,14 +333,14 @@ def test_api_fixture(fixtures_suite: Suite, file: str) -> None:
     fixtures_suite.check_api(file)
 
 
-@pytest.mark.parametrize("file", EXAMPLE_FILES)
-def test_cli_rule_example(examples_suite: Suite, file: str) -> None:
-    examples_suite.check_cli(file)
+@pytest.mark.parametrize("file", WRITTEN_FILES)
+def test_cli_written(written_suite: Suite, file: str) -> None:
+    written_suite.check_cli(file)
 
 
-@pytest.mark.parametrize("file", EXAMPLE_FILES)
-def test_api_rule_example(examples_suite: Suite, file: str) -> None:
-    examples_suite.check_api(file)
+@pytest.mark.parametrize("file", WRITTEN_FILES)
+def test_api_written(written_suite: Suite, file: str) -> None:
+    written_suite.check_api(file)
 
 
 @pytest.mark.skipif(not MANIFEST.is_file(), reason=NO_CORPUS)
@@ -282,11 +361,17 @@ def test_corpus_comparison_has_findings(corpus_suite: Suite) -> None:
     assert corpus_suite.expected.total >= 10
 
 
-@pytest.mark.parametrize("file", FIXTURE_FILES + [f"corpus/{f}" for f in CORPUS_FILES])
-def test_converted_template_is_what_the_front_end_reads(file: str) -> None:
-    """cfn-lint's decoded template, converted, is the front-end's data: values, key order, and the
-    position of every mapping, list and key."""
-    path = CORPUS / file[len("corpus/"):] if file.startswith("corpus/") else FIXTURES / file
+@pytest.mark.parametrize("file", FIXTURE_FILES + [f"corpus/{f}" for f in CORPUS_FILES]
+                         + [f"written/{f}" for f in WRITTEN])
+def test_converted_template_is_what_the_front_end_reads(file: str, tmp_path: Path) -> None:
+    """cfn-lint's decoded template, converted, is the front-end's data: values, unevaluated tags, and the
+    position of every mapping, list and key. (Key order differs only where YAML merge keys (``<<``)
+    add keys: cfn-lint puts them first, the front-end last.)"""
+    if file.startswith("written/"):
+        path = tmp_path / file[len("written/"):]
+        path.write_text(WRITTEN[path.name], encoding="utf-8")
+    else:
+        path = CORPUS / file[len("corpus/"):] if file.startswith("corpus/") else FIXTURES / file
     if utf16(path):
         pytest.skip("cfn-lint reads UTF-8 only")
     try:
@@ -303,7 +388,9 @@ def _shape(value: Any) -> Any:
     """Values with positions, key order and key positions, comparable with ``==``."""
     if isinstance(value, dict):
         return ("map", value.line, value.col,
-                [(k, value.key_pos[k], _shape(v)) for k, v in value.items()])
+                sorted((str(k), value.key_pos[k], _shape(v)) for k, v in value.items()))
+    if isinstance(value, Tagged):
+        return ("tag", value.tag, value.line)
     if isinstance(value, list):
         return ("list", value.line, value.col, [_shape(v) for v in value])
     return (type(value).__name__, value)

@@ -5,8 +5,10 @@ front-end gives for the same text.
 No second parse: the values and marks cfn-lint already holds are copied. A value without a mark (under
 a short-form tag such as ``!Sub`` or ``!If``) takes its parent's position, as in the front-end; a value
 shared through a YAML alias is converted once and stays shared. ``!GetAtt a.b``, which cfn-lint splits
-into ``[a, b]``, is ``a.b`` again. Nothing here recurses: the nesting, aliases expanded, is bounded as
-the front-end bounds it before the resolver walks the data.
+into ``[a, b]``, is ``a.b`` again, and a tag that is no intrinsic function (``!Include x``, which
+cfn-lint reads as ``Fn::Include``) is the front-end's unevaluated :class:`Tagged` again. Nothing here
+recurses: the nesting, aliases expanded, is bounded as the front-end bounds it before the resolver
+walks the data.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime
 from typing import Any
 
 from ..frontends import MAX_DEPTH
-from ..frontends.yaml_nodes import PosDict, PosList
+from ..frontends.yaml_nodes import INTRINSIC_TAGS, PosDict, PosList, Tagged
 
 
 class TooDeep(ValueError):
@@ -76,6 +78,9 @@ def _convert(root: Any) -> Any:
     def converted(node: Any, parent: tuple[int, int]) -> Any:
         if not isinstance(node, (dict, list)):
             return _scalar(node)
+        tag = _foreign_tag(node)
+        if tag:
+            return Tagged(tag, _position(node, parent)[0])
         known = memo.get(id(node))
         if known is None:
             known = memo[id(node)] = PosDict() if isinstance(node, dict) else PosList()
@@ -95,6 +100,20 @@ def _convert(root: Any) -> Any:
             out[plain] = ".".join(value) if _split_get_att(key, value) else converted(value, here)
             out.key_pos[plain] = _position(key, here)
     return top
+
+
+_INTRINSICS = frozenset(INTRINSIC_TAGS.values())
+
+
+def _foreign_tag(node: Any) -> str:
+    """``!Name`` when ``node`` is cfn-lint's reading of a short-form tag that is no intrinsic function:
+    its one key, of cfn-lint's making (no mark), is ``Fn::Name``; else ``""``."""
+    if not isinstance(node, dict) or len(node) != 1:
+        return ""
+    (key,) = node
+    if type(key) is not str or not key.startswith("Fn::") or key in _INTRINSICS:
+        return ""
+    return f"!{key[4:]}"
 
 
 def _split_get_att(key: Any, value: Any) -> bool:
