@@ -25,6 +25,14 @@ def _list_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
     ctx.exit(0)
 
 
+def _cfn_lint_rules_path(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    # the folder of the cfn-lint rules package, found without importing it (or cfn-lint)
+    click.echo(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cfnlint_rules"))
+    ctx.exit(0)
+
+
 def _explain(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -80,6 +88,9 @@ def _explain(ctx: click.Context, _param: click.Parameter, value: str | None) -> 
               help="Show a progress bar on standard error (default: only on a terminal outside CI).")
 @click.option("--list-rules", is_flag=True, expose_value=False, is_eager=True, callback=_list_rules,
               help="List the rules and exit.")
+@click.option("--cfn-lint-rules-path", is_flag=True, expose_value=False, is_eager=True,
+              callback=_cfn_lint_rules_path,
+              help="Print the folder to pass to cfn-lint --append-rules (needs the cfn-lint extra) and exit.")
 @click.option("--explain", metavar="RULE", expose_value=False, is_eager=True, callback=_explain,
               help="Print a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name="cloudtrail-lint")
