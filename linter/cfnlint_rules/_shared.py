@@ -49,13 +49,33 @@ def outcome(cfn: Any) -> Outcome:
     result = Outcome()
     if days < 1:
         result.error = f"min_retention_days must be at least 1, not {days}"
-    elif can_have_findings(template):  # most templates have no trail: nothing to convert
+    elif can_have_findings(template) or _loops(cfn):  # most templates have no trail: nothing to convert
         try:
-            result.violations = violations(positioned(template), cfn.filename or "<template>", days)
+            result.violations = violations(_data(cfn), cfn.filename or "<template>", days)
         except Exception as exc:  # a bug or a hostile template: one rule says so, cfn-lint goes on
             result.error = f"cloudtrail-lint could not check this template: {type(exc).__name__}: {exc}"
     _last = (template, days, result)
     return result
+
+
+def _loops(cfn: Any) -> bool:
+    """Whether the template uses ``AWS::LanguageExtensions`` (``Fn::ForEach`` loops)."""
+    declared = getattr(cfn, "transform_pre", {}).get("Transform") or []
+    return "AWS::LanguageExtensions" in (declared if isinstance(declared, list) else [declared])
+
+
+def _data(cfn: Any) -> Any:
+    """The template as cloudtrail-lint's resolver reads it: cfn-lint's decoded data, converted. A template
+    with ``Fn::ForEach`` loops is read again by cloudtrail-lint's own front-end instead, because cfn-lint
+    has replaced it by its own expansion, which drops a loop over a collection it cannot know (a
+    parameter without a default); cloudtrail-lint checks such a loop as one instance."""
+    if _loops(cfn) and cfn.filename:
+        from ..frontends.cfn import load_document
+
+        loaded = load_document(cfn.filename, 20 * 1048576)
+        if loaded is not None and loaded[0] == "cloudformation":
+            return loaded[1]
+    return positioned(cfn.template)
 
 
 class CtlRule(CloudFormationLintRule):
