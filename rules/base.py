@@ -49,6 +49,8 @@ class Rule:
     id: str = ""
     name: str = ""
     severity: str = "error"
+    #: GitHub code scanning's score, 0.1 to 10 (high from 7.0, medium from 4.0, low below).
+    security_severity: str = "5.0"
     status: str = "stable"
     title: str = ""
     what: str = ""

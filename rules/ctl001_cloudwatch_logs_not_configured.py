@@ -14,6 +14,7 @@ class CloudWatchLogsNotConfigured(Rule):
     id = "CTL001"
     name = "cloudwatch-logs-not-configured"
     severity = "error"
+    security_severity = "7.5"
     title = "CloudTrail trail is not integrated with CloudWatch Logs"
     what = (
         "Checks that every trail sets a CloudWatch Logs log group ARN (`cloud_watch_logs_group_arn` in Terraform,"

@@ -14,6 +14,7 @@ class CloudWatchRoleNotConfigured(Rule):
     id = "CTL002"
     name = "cloudwatch-role-not-configured"
     severity = "error"
+    security_severity = "7.5"
     title = "CloudTrail trail has a log group but no delivery role"
     what = (
         "Checks that a trail which sets a CloudWatch Logs log group ARN also sets the IAM role CloudTrail assumes"

@@ -31,6 +31,7 @@ class LogGroupRetentionTooShort(Rule):
     id = "CTL003"
     name = "log-group-retention-too-short"
     severity = "error"
+    security_severity = "5.5"
     title = "CloudTrail log group keeps events for less than the required minimum"
     what = (
         "Follows the trail's log group ARN to the log group defined in the same module or template and checks its"

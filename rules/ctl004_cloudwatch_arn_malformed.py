@@ -19,6 +19,7 @@ class CloudWatchArnMalformed(Rule):
     id = "CTL004"
     name = "cloudwatch-arn-malformed"
     severity = "error"
+    security_severity = "7.5"
     title = "CloudTrail log group or role value is not a valid ARN for CloudWatch delivery"
     what = (
         "Checks that the log group value is a CloudWatch Logs log-group ARN ending in the stream wildcard `:*`"

@@ -14,6 +14,7 @@ class ReferenceNotFound(Rule):
     id = "CTL005"
     name = "reference-not-found"
     severity = "error"
+    security_severity = "5.0"
     title = "CloudTrail log group or role refers to something that does not exist"
     what = (
         "Checks that every resource, data source, parameter, local or variable the log group and role values refer"

@@ -15,6 +15,7 @@ class LogGroupRetentionInvalid(Rule):
     id = "CTL006"
     name = "log-group-retention-invalid"
     severity = "error"
+    security_severity = "5.0"
     title = "CloudTrail log group retention is not a value CloudWatch Logs accepts"
     what = (
         "Checks that the retention of the trail's log group is one of the values the CloudWatch Logs API accepts:"

@@ -14,6 +14,7 @@ class ValueUnresolved(Rule):
     id = "CTL010"
     name = "value-unresolved"
     severity = "warning"
+    security_severity = "3.0"
     title = "CloudTrail log group, role or retention cannot be resolved statically"
     what = (
         "Reports a log group ARN, role ARN or retention that depends on something not visible in the scanned"

@@ -24,6 +24,7 @@ class SuppressionInvalid(Rule):
     id = "CTL900"
     name = "suppression-invalid"
     severity = "warning"
+    security_severity = "2.0"
     title = "Suppression directive is malformed or matches no finding"
     what = (
         "Reports a `cloudtrail-lint: ignore` comment (Terraform) or `Metadata.cloudtrail-lint.ignore` entry"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 from types import ModuleType
@@ -13,6 +14,7 @@ from cloudtrail_lint import __version__
 from cloudtrail_lint.docs import markdown, text
 from cloudtrail_lint.findings import Finding, InputError, Report, Suppression
 from cloudtrail_lint.reporters import render
+from cloudtrail_lint.repository import find_root
 from cloudtrail_lint.rules import ALL_RULES, RULES_BY_ID
 from jsonschema import Draft7Validator
 
@@ -165,6 +167,13 @@ def _sarif(validator: Draft7Validator, cwd: Path, *paths: str) -> dict:
     return log
 
 
+def _in_repo(path: Path) -> str:
+    """``path`` as SARIF names it: relative to the repository the fixtures are in (or to the fixture folder
+    when this checkout has no .git)."""
+    base = find_root(str(path)) or str(path if path.is_dir() else path.parent)
+    return os.path.relpath(path, base).replace(os.sep, "/")
+
+
 def _results(log: dict) -> list[tuple]:
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -198,7 +207,7 @@ def test_sarif_rule_metadata(sarif_validator: Draft7Validator) -> None:
 
 def test_sarif_failing_scenario(sarif_validator: Draft7Validator) -> None:
     log = _sarif(sarif_validator, FIXTURES / "tf_retention_90", ".")
-    assert _results(log) == [("CTL003", "error", "main.tf", 1, 14)]
+    assert _results(log) == [("CTL003", "error", _in_repo(FIXTURES / "tf_retention_90" / "main.tf"), 1, 14)]
     (result,) = log["runs"][0]["results"]
     assert result["message"]["text"] == (
         "log group aws_cloudwatch_log_group.platform_trail (logs.tf:1) keeps events 90 days;"
@@ -214,13 +223,14 @@ def test_sarif_failing_scenario(sarif_validator: Draft7Validator) -> None:
 def test_sarif_results_follow_the_findings(sarif_validator: Draft7Validator) -> None:
     log = _sarif(sarif_validator, FIXTURES, "cli_mixed_rules", "cfn_retention_30")
     json_findings = lint(FIXTURES, "--format", "json", "cli_mixed_rules", "cfn_retention_30").json["findings"]
+    mixed, cfn = _in_repo(FIXTURES / "cli_mixed_rules" / "main.tf"), _in_repo(FIXTURES / "cfn_retention_30" / "t")
     assert [(r[0], r[1], r[2], r[3]) for r in _results(log)] == [
-        ("CTL003", "error", "cfn_retention_30/template.yaml", 35),
-        ("CTL001", "error", "cli_mixed_rules/main.tf", 4),
-        ("CTL003", "error", "cli_mixed_rules/main.tf", 9),
-        ("CTL004", "error", "cli_mixed_rules/main.tf", 16),
-        ("CTL005", "error", "cli_mixed_rules/main.tf", 23),
-        ("CTL010", "warning", "cli_mixed_rules/main.tf", 30),
+        ("CTL003", "error", cfn[:-1] + "template.yaml", 35),
+        ("CTL001", "error", mixed, 4),
+        ("CTL003", "error", mixed, 9),
+        ("CTL004", "error", mixed, 16),
+        ("CTL005", "error", mixed, 23),
+        ("CTL010", "warning", mixed, 30),
     ]
     assert [r["message"]["text"] for r in log["runs"][0]["results"]] == [f["message"] for f in json_findings]
 
@@ -236,15 +246,17 @@ def test_sarif_passing_scenario(sarif_validator: Draft7Validator) -> None:
 def test_sarif_with_an_input_error(sarif_validator: Draft7Validator) -> None:
     log = _sarif(sarif_validator, FIXTURES / "errors_yaml_syntax", ".", "missing.tf")
     run = log["runs"][0]
-    assert _results(log) == [("CTL003", "error", "good.yaml", 3, 9)]
+    folder = FIXTURES / "errors_yaml_syntax"
+    assert _results(log) == [("CTL003", "error", _in_repo(folder / "good.yaml"), 3, 9)]
     (invocation,) = run["invocations"]
     assert invocation["executionSuccessful"] is False
     notes = invocation["toolExecutionNotifications"]
     assert [(n["level"], n["message"]["text"], n["locations"][0]["physicalLocation"]) for n in notes] == [
         ("error", "invalid YAML/JSON: did not find expected ',' or ']'",
-         {"artifactLocation": {"uri": "bad.yaml", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 9}}),
+         {"artifactLocation": {"uri": _in_repo(folder / "bad.yaml"), "uriBaseId": "%SRCROOT%"},
+          "region": {"startLine": 9}}),
         ("error", "no such file or folder",
-         {"artifactLocation": {"uri": "missing.tf", "uriBaseId": "%SRCROOT%"}}),
+         {"artifactLocation": {"uri": _in_repo(folder / "missing.tf"), "uriBaseId": "%SRCROOT%"}}),
     ]
 
 
