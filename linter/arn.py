@@ -97,6 +97,19 @@ def log_group_name_from_arn(value: str) -> str | None:
 
 
 def display(value: object) -> str:
-    """A value as shown in messages, with unknown parts marked."""
-    text = value if isinstance(value, str) else repr(value)
+    """A value as shown in messages, in the input's own notation (JSON-like: ``["a", 1]``, ``true``,
+    ``null``), with unknown parts marked; never a Python representation of an internal object."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, (bool, int, float, list, tuple, dict)) or value is None:
+        import json
+
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=lambda _: UNKNOWN_ANY)
+        except (TypeError, ValueError, RecursionError):
+            text = UNKNOWN_ANY
+        if len(text) > 200:
+            text = text[:199] + "…"
+    else:
+        text = UNKNOWN_ANY  # an internal object (a resource instance, a module): nothing to show
     return text.replace(UNKNOWN_SEGMENT, "<?>").replace(UNKNOWN_ANY, "<unknown>")

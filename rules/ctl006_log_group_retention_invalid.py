@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ..arn import VALID_RETENTION_DAYS
+from ..arn import VALID_RETENTION_DAYS, display
 from ..model import Trail
 from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
 from .examples import CFN_GOOD_TRAIL, CFN_ROLE, TF_GOOD_TRAIL, TF_ROLE
@@ -72,6 +72,6 @@ class LogGroupRetentionInvalid(Rule):
 
 def _shown(value: object) -> str:
     """A retention value as the user would write it (``true``, ``"thirty"``, ``[1]``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
+    import json
+
+    return json.dumps(value) if isinstance(value, str) else display(value)

@@ -337,7 +337,7 @@ def test_valid_retention_values_are_the_api_list() -> None:
         (4000, "sets retention to 4000 days, which CloudWatch Logs does not accept"),
         (-1, "sets retention to -1 days, which CloudWatch Logs does not accept; the nearest accepted value"
              " above is 1"),
-        ("90", "sets retention to '90', which is not a number of days"),
+        ("90", 'sets retention to "90", which is not a number of days'),
         (True, "sets retention to true, which is not a number of days"),
         (90.5, "sets retention to 90.5, which is not a number of days"),
     ],

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from ..arn import display
 from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Assumption, Location, LogGroup, Trail, Value
 from .common import (
     Budget,
@@ -440,7 +441,7 @@ def _source(raw: Any) -> str:
         return f"!{short} {_source(arg)}"
     if isinstance(raw, list):
         return "[" + ", ".join(_source(item) for item in raw) + "]"
-    return raw if isinstance(raw, str) else repr(raw) if raw is not None else ""
+    return raw if isinstance(raw, str) else display(raw) if raw is not None else ""
 
 
 def _log_group(ev: Evaluator, template: Template, trace: Trace, group: Value) -> tuple[LogGroup, Trace] | None:

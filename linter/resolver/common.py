@@ -31,6 +31,17 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
+class Defaulted(Unknown):
+    """A value only a default decides: a root module's variable that whoever deploys may set (``-var``,
+    ``TF_VAR_``), read where that choice decides whether a trail exists (``count``, ``for_each``)."""
+
+    __slots__ = ("default",)
+
+    def __init__(self, reason: str, default: Any) -> None:
+        super().__init__(reason)
+        self.default = default
+
+
 @dataclass(frozen=True)
 class Undecided:
     """A condition an evaluation met and could not decide: its key, how to name it, its default value."""
@@ -48,10 +59,13 @@ class Trace:
         self.dangling: list[str] = []
         self.reasons: list[str] = []
         self.undecided: list[Undecided] = []
+        #: Root-module variables whose default value was used.
+        self.defaults: list[str] = []
 
     def merge(self, other: Trace) -> None:
         for mine, theirs in ((self.refs, other.refs), (self.dangling, other.dangling),
-                             (self.reasons, other.reasons), (self.undecided, other.undecided)):
+                             (self.reasons, other.reasons), (self.undecided, other.undecided),
+                             (self.defaults, other.defaults)):
             for item in theirs:
                 if item not in mine:
                     mine.append(item)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
+from ..arn import display
 from ..frontends.hcl_ast import (
     Attribute,
     BinOp,
@@ -27,9 +28,10 @@ from ..frontends.hcl_ast import (
     UnaryOp,
 )
 from ..frontends.reads import COMPUTED, UNREAD, was_read
-from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Location, LogGroup, ModuleCall, Trail, Value
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Assumption, Location, LogGroup, ModuleCall, Trail, Value
 from .common import (
     Budget,
+    Defaulted,
     LimitReached,
     Trace,
     Undecided,
@@ -83,10 +85,12 @@ class Scope:
     def __init__(self, module: TfModule, prefix: str = "", inputs: dict[str, Any] | None = None,
                  loader: ModuleLoader | None = None, depth: int = 0, lineage: tuple[str, ...] = (),
                  errors: list[tuple[Block, str]] | None = None, key: str = "",
-                 via: tuple[ModuleCall, ...] = ()) -> None:
+                 via: tuple[ModuleCall, ...] = (), exists_when: tuple[Assumption, ...] = ()) -> None:
         self.module = module
         #: The module calls from the root scope down to this one.
         self.via = via
+        #: Conditions the module instance exists only under (a call whose ``count`` is 0 by default).
+        self.exists_when = exists_when
         #: Module-call problems (missing source, cycle) with the call block, shared by the whole tree.
         self.errors: list[tuple[Block, str]] = errors if errors is not None else []
         #: The module path as in .terraform/modules/modules.json ("" for the root, "a.b" below it).
@@ -103,7 +107,7 @@ class Scope:
         self.outputs: dict[str, Block] = {}
         self.calls: dict[str, Block] = {}
         self.provider_lt3 = False
-        self._children: dict[str, tuple[Scope | None, str]] = {}
+        self._children: dict[tuple[str, Any], tuple[Scope | None, str]] = {}
         self._whole: dict[int, Block] = {}
         for tf in module.files:
             for block in tf.blocks:
@@ -146,10 +150,12 @@ class Scope:
             self._whole[id(block)] = found
         return found
 
-    def child(self, name: str) -> tuple[Scope | None, str]:
-        """The scope of ``module.<name>``, or None and the reason it cannot be read."""
-        if name in self._children:
-            return self._children[name]
+    def child(self, name: str, key: Any = None, env: dict[str, Any] | None = None,
+              exists_when: tuple[Assumption, ...] = ()) -> tuple[Scope | None, str]:
+        """The scope of ``module.<name>`` (instance ``key`` of a call with ``count``/``for_each``, whose
+        arguments see ``env``), or None and the reason it cannot be read."""
+        if (name, key) in self._children:
+            return self._children[(name, key)]
         call = self.calls.get(name)
         result: tuple[Scope | None, str]
         if call is None:
@@ -157,40 +163,99 @@ class Scope:
         else:
             source_attr = call.attrs.get("source")
             source = source_attr.expr.value if source_attr and isinstance(source_attr.expr, Literal) else None
-            key = f"{self.key}.{name}" if self.key else name
+            dl_key = f"{self.key}.{name}" if self.key else name
+            address = f"{self.prefix}module.{name}{_index_text(key)}"
             if not isinstance(source, str) or self.loader is None:
                 result = (None, f"module.{name} has no literal source")
             else:
-                module, why = self.loader(self.module.dir, source, key)
+                module, why = self.loader(self.module.dir, source, dl_key)
                 if module is None:
                     result = (None, why)
-                    if source.startswith(("./", "../")):
+                    if source.startswith(("./", "../")) and key in (None, 0):
                         self.errors.append((call, why))
                 elif module.dir in self.lineage or module.dir == self.module.dir:
                     why = f"module.{name} calls {source}, which is already in its module chain (module cycle)"
-                    self.errors.append((call, why))
+                    if key in (None, 0):
+                        self.errors.append((call, why))
                     result = (None, why)
                 else:
                     inputs = {
-                        key: _Input(attr, self) for key, attr in call.attrs.items()
-                        if key not in ("source", "version", "count", "for_each", "providers", "depends_on")
+                        arg: _Input(attr, self, env or {}) for arg, attr in call.attrs.items()
+                        if arg not in ("source", "version", "count", "for_each", "providers", "depends_on")
                     }
-                    call_site = ModuleCall(f"{self.prefix}module.{name}", source,
-                                           Location(call.file, call.line, call.col, call.end_line))
-                    scope = Scope(module, f"{self.prefix}module.{name}.", inputs, self.loader, self.depth + 1,
-                                  (*self.lineage, self.module.dir), self.errors, key, (*self.via, call_site))
+                    call_site = ModuleCall(address, source, Location(call.file, call.line, call.col, call.end_line))
+                    scope = Scope(module, f"{address}.", inputs, self.loader, self.depth + 1,
+                                  (*self.lineage, self.module.dir), self.errors, dl_key, (*self.via, call_site),
+                                  self.exists_when + exists_when)
                     scope.provider_lt3 = scope.provider_lt3 or self.provider_lt3
                     result = (scope, "")
-        self._children[name] = result
+        self._children[(name, key)] = result
         return result
+
+    def instances(self, name: str, ev: Evaluator) -> Any:
+        """``module.<name>`` as references see it: one :class:`ModuleRef`, a list of them (``count``), a
+        map (``for_each``); a call whose instances exist only when a default is changed is one instance
+        that exists under that condition."""
+        call = self.calls[name]
+        arg = "count" if "count" in call.attrs else "for_each" if "for_each" in call.attrs else None
+        if arg is None:
+            return ModuleRef(self, name, None, {})
+        value, exists_when = _instance_count(ev, self, call.attrs[arg].expr, f"module.{name}")
+        if isinstance(value, Unknown) or exists_when:
+            if arg == "count":
+                return [ModuleRef(self, name, 0, {"count": {"index": 0}}, exists_when)]
+            return {UNKNOWN_ANY: ModuleRef(self, name, UNKNOWN_ANY, {"each": {"key": value, "value": value}},
+                                           exists_when)}
+        if arg == "count":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                return ev.trace.unknown(f"count of module.{name} is not a number")
+            ev.budget.instances(int(max(value, 0)) if value < 1e18 else 10**18, f"module.{name}")
+            return [ModuleRef(self, name, i, {"count": {"index": i}}) for i in range(int(value))]
+        if isinstance(value, list):
+            value = {to_str(x): x for x in value}
+        if not isinstance(value, dict):
+            return ev.trace.unknown(f"for_each of module.{name} is not a map or set")
+        ev.budget.instances(len(value), f"module.{name}")
+        return {k: ModuleRef(self, name, k, {"each": {"key": k, "value": v}}) for k, v in value.items()}
+
+
+class ModuleRef:
+    """One instance of a module call, as references to ``module.<name>`` see it."""
+
+    __slots__ = ("env", "exists_when", "key", "name", "scope")
+
+    def __init__(self, scope: Scope, name: str, key: Any, env: dict[str, Any],
+                 exists_when: tuple[Assumption, ...] = ()) -> None:
+        self.scope = scope
+        self.name = name
+        self.key = key
+        self.env = env
+        self.exists_when = exists_when
+
+    def child(self) -> tuple[Scope | None, str]:
+        return self.scope.child(self.name, self.key, self.env, self.exists_when)
+
+    @property
+    def address(self) -> str:
+        return f"{self.scope.prefix}module.{self.name}{_index_text(self.key)}"
+
+
+def _index_text(key: Any) -> str:
+    """``[0]``, ``["k"]`` or nothing: the instance part of an address."""
+    if key is None:
+        return ""
+    if key == UNKNOWN_ANY:
+        return '["<unknown>"]'
+    return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
 
 
 @dataclass
 class _Input:
-    """A module argument: evaluated in the caller's scope."""
+    """A module argument: evaluated in the caller's scope (with ``count``/``each`` of its instance)."""
 
     attr: Attribute
     scope: Scope
+    env: dict[str, Any] = field(default_factory=dict)
 
 
 def _constraint_text(expr: Node) -> str:
@@ -260,8 +325,10 @@ class Evaluator:
         self.budget = budget or Budget()
         self.trace = Trace()
         self.scope: Scope | None = None
-        self._memo: dict[tuple[int, str], tuple[Any, Trace]] = {}
-        self._active: set[tuple[int, str]] = set()
+        #: Read a root module's variable defaults as values its deployer may change (see :class:`Defaulted`).
+        self.open_defaults = False
+        self._memo: dict[tuple[int, str, bool], tuple[Any, Trace]] = {}
+        self._active: set[tuple[int, str, bool]] = set()
 
     # ----- entry points -----
     def evaluate(self, scope: Scope, node: Node, env: dict[str, Any]) -> tuple[Any, Trace]:
@@ -276,7 +343,7 @@ class Evaluator:
 
     def _cached(self, scope: Scope, key: str, compute: Callable[[], Any]) -> Any:
         """Evaluate a named definition once; replay what it touched into the current trace."""
-        memo_key = (id(scope), key)
+        memo_key = (id(scope), key, self.open_defaults)
         if memo_key in self._memo:
             value, trace = self._memo[memo_key]
             self.trace.merge(trace)
@@ -348,25 +415,122 @@ class Evaluator:
         return self.trace.unknown(f"`{_short(node.src)}` is not evaluated")
 
     def stringify(self, value: Any) -> str:
-        if isinstance(value, Unknown):
-            return UNKNOWN_ANY
-        if isinstance(value, Instance):
+        if isinstance(value, (Unknown, Instance, ModuleRef)):
             return UNKNOWN_ANY
         return to_str(value)
 
     def conditional(self, node: Conditional, env: dict[str, Any]) -> Any:
-        cond = self.eval(node.cond, env)
+        cond = self.truth(node.cond, env)
         if isinstance(cond, Unknown):
-            key = " ".join(node.cond.src.split())  # the same condition text is one assumption
-            if key in self.assumptions:
-                cond = self.assumptions[key]
-            else:
-                self.trace.undecidable(Undecided(key, f"`{_short(node.cond.src)}`"))
-                return self.trace.unknown(f"depends on the condition `{node.cond.src}`, which cannot be resolved"
-                                          f" ({cond.reason})")
-        if isinstance(cond, str) and cond in ("true", "false"):
-            cond = cond == "true"
+            return self.trace.unknown(f"depends on the condition `{_short(node.cond.src)}`, which cannot be"
+                                      f" resolved ({cond.reason})")
         return self.eval(node.yes if cond else node.no, env)
+
+    # ----- conditions -----
+    def truth(self, node: Node, env: dict[str, Any]) -> Any:
+        """A condition's value, branching on what it is made of: ``&&``, ``||`` and ``!`` are followed into
+        their operands, and locals and module arguments into their definitions, so that each undecidable
+        part (an atom such as ``var.x == null``) is assumed once, consistently, wherever it appears."""
+        node = _unwrap_template(node)
+        if isinstance(node, BinOp) and node.op in ("&&", "||"):
+            decisive = node.op == "||"
+            left = self.truth(node.left, env)
+            if left is decisive or (not isinstance(left, Unknown) and _as_bool(left) is decisive):
+                return decisive
+            right = self.truth(node.right, env)
+            if right is decisive or (not isinstance(right, Unknown) and _as_bool(right) is decisive):
+                return decisive
+            for side in (left, right):
+                if isinstance(side, Unknown):
+                    return side
+            return not decisive
+        if isinstance(node, UnaryOp) and node.op == "!":
+            value = self.truth(node.operand, env)
+            return value if isinstance(value, Unknown) else not _as_bool(value)
+        followed = self._definition(node)
+        if followed is not None:
+            scope, expr, inner_env, key = followed
+            memo_key = (id(scope), key, self.open_defaults)
+            if memo_key not in self._active:
+                self._active.add(memo_key)
+                saved = self.scope
+                self.scope = scope
+                try:
+                    return self.truth(expr, inner_env)
+                finally:
+                    self.scope = saved
+                    self._active.discard(memo_key)
+        negated = isinstance(node, BinOp) and node.op == "!="
+        text = f"{node.left.src} == {node.right.src}" if negated else node.src
+        key = (self.scope.prefix if self.scope else "") + " ".join(text.split())
+        if key in self.assumptions:
+            return self.assumptions[key] is not negated
+        value = self.eval(node, env)
+        if isinstance(value, Unknown):
+            where = f" (in {self.scope.prefix[:-1]})" if self.scope and self.scope.prefix else ""
+            self.trace.undecidable(Undecided(key, f"`{_short(text)}`{where}", self._default_of(node, env, negated)))
+            return value
+        return _as_bool(value)
+
+    def _definition(self, node: Node) -> tuple[Scope, Node, dict[str, Any], str] | None:
+        """What a ``local.x`` or a module's ``var.x`` stands for: (scope, expression, env, key), or None."""
+        scope = self.scope
+        if scope is None or not (isinstance(node, GetAttr) and isinstance(node.obj, Name)):
+            return None
+        if node.obj.name == "local" and node.name in scope.locals:
+            return scope, scope.locals[node.name].expr, {}, f"truth:local.{node.name}"
+        given = scope.inputs.get(node.name) if node.obj.name == "var" else None
+        if isinstance(given, _Input):
+            return given.scope, given.attr.expr, given.env, f"truth:var.{node.name}:{id(scope)}"
+        return None
+
+    def _default_of(self, node: Node, env: dict[str, Any], negated: bool) -> bool | None:
+        """The value an undecided condition has when nobody changes a default (None: it has none)."""
+        if not self.open_defaults:
+            return None
+        self.open_defaults = False
+        saved = self.trace
+        self.trace = Trace()
+        try:
+            value = self.eval(node, env)
+        finally:
+            self.open_defaults = True
+            self.trace = saved
+        if isinstance(value, Unknown):
+            return None
+        return _as_bool(value) is not negated
+
+    def nullness(self, node: Node, depth: int = 0) -> bool | None:
+        """Whether an expression is certainly null (True), certainly not (False), or cannot be told: a
+        module argument the caller writes as a reference, a string or a collection is not null, even when
+        its value is not known before deployment."""
+        node = _unwrap_template(node)
+        if depth > 20 or self.scope is None:
+            return None
+        if isinstance(node, Literal):
+            return node.value is None
+        if isinstance(node, (Template, TupleExpr, ObjectExpr, ForExpr)):
+            return False
+        if isinstance(node, Conditional):
+            yes, no = self.nullness(node.yes, depth + 1), self.nullness(node.no, depth + 1)
+            return yes if yes == no else None
+        if isinstance(node, Call):
+            return None if node.name in ("try", "lookup", "coalesce", "one", "element", "can") else False
+        followed = self._definition(node)
+        if followed is not None:
+            scope, expr, _env, _key = followed
+            saved = self.scope
+            self.scope = scope
+            try:
+                return self.nullness(expr, depth + 1)
+            finally:
+                self.scope = saved
+        root = node
+        while isinstance(root, (GetAttr, Index, Splat)):
+            root = root.obj
+        if isinstance(root, Name) and (root.name in ("data", "module") or root.name.startswith(("aws_", "awscc_"))):
+            return False  # an attribute of a resource, data source or module output
+        return None
 
     def binop(self, node: BinOp, env: dict[str, Any]) -> Any:
         op = node.op
@@ -380,6 +544,10 @@ class Evaluator:
             return False
         if op == "||" and right is True:
             return True
+        if op in ("==", "!=") and (isinstance(left, Unknown) or isinstance(right, Unknown)):
+            decided = self._null_test(node)
+            if decided is not None:
+                return decided if op == "==" else not decided
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
@@ -401,6 +569,13 @@ class Evaluator:
         except (KeyError, TypeError, ValueError, ZeroDivisionError):
             return self.trace.unknown(f"`{_short(node.src)}` cannot be computed")
         return int(result) if isinstance(result, float) and result.is_integer() and op != "/" else result
+
+    def _null_test(self, node: BinOp) -> bool | None:
+        """``x == null`` when ``x`` is not known but certainly is, or is not, null."""
+        for this, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(other, Literal) and other.value is None:
+                return self.nullness(this)
+        return None
 
     def call(self, node: Call, env: dict[str, Any]) -> Any:
         name = node.name.split("::")[-1]
@@ -509,7 +684,9 @@ class Evaluator:
             attr = scope.locals[first]
             return self._cached(scope, f"local.{first}", lambda: self.eval(attr.expr, {})), path[1:]
         if name == "module" and first:
-            return self.module_output(scope, first, path[1:]), (path[2:] if len(path) > 1 else [])
+            if first not in scope.calls:
+                return self.dangling(f"module.{first}"), path[1:]
+            return scope.instances(first, self), path[1:]
         if name == "data" and first and len(path) > 1 and path[1][0] == "attr":
             key = (first, path[1][1])
             if key not in scope.data:
@@ -544,7 +721,7 @@ class Evaluator:
         def compute() -> Any:
             given = scope.inputs.get(name)
             if isinstance(given, _Input):
-                value, trace = self.evaluate(given.scope, given.attr.expr, {})
+                value, trace = self.evaluate(given.scope, given.attr.expr, given.env)
                 self.trace.merge(trace)
                 return value
             tfvar = scope.module.tfvars.get(name) if not scope.prefix else None
@@ -552,24 +729,28 @@ class Evaluator:
                 return self.eval(tfvar.expr, {})
             block = scope.variables[name]
             if "default" in block.attrs:
-                return self.eval(block.attrs["default"].expr, {})
+                default = self.eval(block.attrs["default"].expr, {})
+                if scope.prefix:
+                    return default  # the calling code leaves it at its default: that is what is deployed
+                if self.open_defaults and not isinstance(default, Unknown):
+                    return Defaulted(f"var.{name} is set by whoever deploys the module ({to_str(default)} by"
+                                     " default)", default)
+                if f"var.{name}" not in self.trace.defaults:
+                    self.trace.defaults.append(f"var.{name}")
+                return default
             where = "no value in the module call" if scope.prefix else "no tfvars value"
             return self.trace.unknown(f"var.{name} has no default and {where}")
 
         return self._cached(scope, f"var.{name}", compute)
 
-    def module_output(self, scope: Scope, name: str, path: list[tuple[str, Any]]) -> Any:
-        if name not in scope.calls:
-            return self.dangling(f"module.{name}")
-        child, why = scope.child(name)
+    def module_output(self, ref: ModuleRef, output: str) -> Any:
+        """An output of one instance of a module call."""
+        child, why = ref.child()
         if child is None:
             return self.trace.unknown(why)
-        if not path:
-            return self.trace.unknown(f"module.{name} used as a whole object")
-        output = path[0][1]
         block = child.outputs.get(output)
         if block is None or "value" not in block.attrs:
-            return self.dangling(f"module.{name}.{output}")
+            return self.dangling(f"{ref.address}.{output}")
         return self._cached(child, f"output.{output}", lambda: self.eval(block.attrs["value"].expr, {}))
 
     def resource_value(self, scope: Scope, kind: str, block: Block, env: dict[str, Any]) -> Any:
@@ -588,15 +769,17 @@ class Evaluator:
             return value
         if isinstance(value, Instance):
             return self.instance_attribute(value, name)
+        if isinstance(value, ModuleRef):
+            return self.module_output(value, name)
         if isinstance(value, dict):
             if name in value:
                 return value[name]
-            return self.trace.unknown(f"error: `{_short(node.src)}` has no attribute {name!r}")
-        if isinstance(value, list) and value and all(isinstance(v, Instance) for v in value):
-            return self.trace.unknown(f"error: `{_short(node.src)}` needs an index (the resource uses count)")
+            return self.trace.unknown(f"error: `{_short(node.src)}` has no attribute `{name}`")
+        if isinstance(value, list) and value and all(isinstance(v, (Instance, ModuleRef)) for v in value):
+            return self.trace.unknown(f"error: `{_short(node.src)}` needs an index (count is set)")
         if value is None:
-            return self.trace.unknown(f"error: `{_short(node.src)}` reads {name!r} of null")
-        return self.trace.unknown(f"error: `{_short(node.src)}` reads {name!r} of a {type(value).__name__}")
+            return self.trace.unknown(f"error: `{_short(node.src)}` reads `{name}` of null")
+        return self.trace.unknown(f"error: `{_short(node.src)}` reads `{name}` of a {_type_name(value)}")
 
     def index(self, value: Any, key: Any, node: Node) -> Any:
         if isinstance(value, Unknown):
@@ -610,7 +793,7 @@ class Evaluator:
                 return value[to_str(key)]
         except (IndexError, KeyError, ValueError, TypeError):
             pass
-        return self.trace.unknown(f"error: `{_short(node.src)}`: index {key!r} does not exist")
+        return self.trace.unknown(f"error: `{_short(node.src)}`: index {display(key)} does not exist")
 
     def instance_attribute(self, inst: Instance, name: str) -> Any:
         if inst not in self.trace.refs:
@@ -697,10 +880,69 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _type_name(value: Any) -> str:
+    """A value's type as Terraform names it."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, dict):
+        return "map"
+    return "resource or module"
+
+
+def _unwrap_template(node: Node) -> Node:
+    """``"${expr}"`` as ``expr``."""
+    while isinstance(node, Template) and len(node.parts) == 1 and not isinstance(node.parts[0], str):
+        node = node.parts[0]
+    return node
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    return bool(value)
+
+
+def _no_instances(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0) or value in ([], {})
+
+
+def _instance_count(ev: Evaluator, scope: Scope, expr: Node, what: str) -> tuple[Any, tuple[Assumption, ...]]:
+    """The value of a ``count``/``for_each`` expression, and the conditions the instances exist under.
+
+    When it gives no instance only because of a root variable's default (``count = var.enabled ? 1 : 0``
+    with ``enabled`` false by default), whoever deploys the module may well set it: the value is then
+    the one with those defaults changed, and the conditions say so ("when `var.enabled` is true; false
+    by default"). A literal 0, or a value set by tfvars or a calling module, still gives no instance.
+    """
+    value, trace = ev.evaluate(scope, expr, {})
+    ev.trace.merge(trace)
+    if not _no_instances(value) or not trace.defaults or ev.open_defaults:
+        return value, ()
+    ev.open_defaults = True
+    try:
+        _opened, otrace = ev.evaluate(scope, expr, {})
+    finally:
+        ev.open_defaults = False
+    choices = [u for u in otrace.undecided if u.default is not None and u.key not in ev.assumptions]
+    if not choices:
+        return value, ()
+    flipped = Evaluator({**ev.assumptions, **{u.key: not u.default for u in choices}}, ev.budget)
+    changed, _ = flipped.evaluate(scope, expr, {})
+    if isinstance(changed, Unknown) or _no_instances(changed):
+        return value, ()
+    return changed, tuple(Assumption(u.key, u.text, not u.default, u.default) for u in choices)
+
+
 def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> Any:
     """The instances of a block: one, a list for ``count``, a map for ``for_each``."""
     if "count" in block.attrs:
-        count = ev.eval(block.attrs["count"].expr, {})
+        count, _when = _instance_count(ev, scope, block.attrs["count"].expr, base)
         if isinstance(count, str) and count.isdigit() and len(count) < 20:
             count = int(count)
         if isinstance(count, Unknown):
@@ -710,7 +952,7 @@ def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> A
         ev.budget.instances(int(max(count, 0)) if count < 1e18 else 10**18, base)
         return [Instance(scope, kind, block, f"{base}[{i}]", i) for i in range(int(count))]
     if "for_each" in block.attrs:
-        coll = ev.eval(block.attrs["for_each"].expr, {})
+        coll, _when = _instance_count(ev, scope, block.attrs["for_each"].expr, base)
         if isinstance(coll, Unknown):
             return {UNKNOWN_ANY: Instance(scope, kind, block, f'{base}["<unknown>"]', None, (coll, coll))}
         if isinstance(coll, list):
@@ -753,18 +995,39 @@ def resolve_module(module: TfModule, loader: ModuleLoader | None = None
         if scope.depth >= MAX_MODULE_DEPTH:
             continue
         for name in reversed(list(scope.calls)):
-            if scopes + len(stack) >= MAX_MODULE_SCOPES:
-                root.errors.append((scope.calls[name], f"evaluation limit reached: more than {MAX_MODULE_SCOPES:,}"
-                                    f" module instances; trails in {scope.prefix}module.{name} and below are not"
-                                    " checked"))
-                stack.clear()
-                break
-            child, _why = scope.child(name)
-            if child is not None:
-                children.add(child.module.dir)
-                stack.append(child)
+            try:
+                refs = _module_refs(scope, name)
+            except LimitReached as exc:
+                root.errors.append((scope.calls[name], f"evaluation limit reached: {exc}"))
+                continue
+            for ref in refs:
+                if scopes + len(stack) >= MAX_MODULE_SCOPES:
+                    root.errors.append((scope.calls[name], f"evaluation limit reached: more than"
+                                        f" {MAX_MODULE_SCOPES:,} module instances; trails in {ref.address} and"
+                                        " below are not checked"))
+                    stack.clear()
+                    break
+                child, _why = ref.child()
+                if child is not None:
+                    children.add(child.module.dir)
+                    stack.append(child)
+            else:
+                continue
+            break
     out.sort(key=lambda variants: _order_key(variants))
     return out, root.errors, children
+
+
+def _module_refs(scope: Scope, name: str) -> list[ModuleRef]:
+    """Every instance of the call ``module.<name>`` of ``scope``."""
+    refs = scope.instances(name, Evaluator())
+    if isinstance(refs, ModuleRef):
+        return [refs]
+    if isinstance(refs, list):
+        return [r for r in refs if isinstance(r, ModuleRef)]
+    if isinstance(refs, dict):
+        return [r for r in refs.values() if isinstance(r, ModuleRef)]
+    return [ModuleRef(scope, name, None, {})]  # its instances cannot be told: read it once
 
 
 def _order_key(variants: list[Trail]) -> tuple:
@@ -778,14 +1041,28 @@ def _trail_variants(scope: Scope, block: Block) -> list[list[Trail]]:
     def evaluate(assumed: dict[str, bool]) -> tuple[list[Trail], list[Undecided]]:
         return _evaluate_trail(Evaluator(assumed), scope, block)
 
-    leaves = explore(evaluate)
+    exists_when = scope.exists_when + _exists_when(scope, block)
+    leaves = explore(evaluate, {a.key: a.holds for a in exists_when}, exists_when)
     every = tuple(leaf.assumptions for leaf in leaves)
     by_address: dict[str, list[Trail]] = {}
     for leaf in leaves:
         for trail in leaf.result:
             by_address.setdefault(trail.address, []).append(
-                replace(trail, assumptions=leaf.assumptions, variants=every))
+                replace(trail, assumptions=leaf.assumptions, variants=every, exists_when=exists_when))
     return list(by_address.values())
+
+
+def _exists_when(scope: Scope, block: Block) -> tuple[Assumption, ...]:
+    """The conditions a trail block has instances under, when it has none by default."""
+    arg = "count" if "count" in block.attrs else "for_each" if "for_each" in block.attrs else None
+    if arg is None:
+        return ()
+    probe = Evaluator({a.key: a.holds for a in scope.exists_when})
+    try:
+        _value, when = _instance_count(probe, scope, block.attrs[arg].expr, "")
+    except LimitReached:
+        return ()
+    return when
 
 
 def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block) -> tuple[list[Trail], list[Undecided]]:

@@ -7,6 +7,7 @@ import math
 import re
 from typing import Any, Callable
 
+from ..arn import display
 from ..model import UNKNOWN_ANY
 from .common import Unknown
 
@@ -92,7 +93,7 @@ def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
         return mapping[key]
     if default:
         return default[0]
-    return Unknown(f"lookup of missing key {key!r}")
+    return Unknown(f"lookup of missing key {display(key)}")
 
 
 def _element(lst: Any, index: Any) -> Any:
@@ -121,7 +122,7 @@ def _tonumber(value: Any) -> Any:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return Unknown(f"tonumber({value!r}) is not a number")
+        return Unknown(f"tonumber({display(value)}) is not a number")
     return int(number) if number.is_integer() else number
 
 
