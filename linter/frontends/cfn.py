@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ..sources import decode, read_bytes
 from . import ParseError
@@ -66,7 +66,26 @@ def looks_like_document(head: bytes) -> bool:
     """Whether the start of a file reads like a template or a plan."""
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     text = head.decode("utf-16" if utf16 else "utf-8", "replace")
-    return bool(_HINT.search(text)) or _PLAN_HINT in text
+    return _names_template_key(text) or _names_plan_key(text)
+
+
+def _names_template_key(text: str) -> bool:
+    """A top-level template key, written plainly or with escapes (``"R\\u0065sources"``)."""
+    return bool(_HINT.search(text)) or _decoded_matches(text, lambda t: bool(_HINT.search(t)))
+
+
+def _names_plan_key(text: str) -> bool:
+    return _PLAN_HINT in text or _decoded_matches(text, lambda t: _PLAN_HINT in t)
+
+
+def _decoded_matches(text: str, check: Callable[[str], bool]) -> bool:
+    """``check`` on ``text`` with its escapes decoded (False when it has none: the usual case)."""
+    if "\\" not in text:
+        return False
+    from ..prefilter import without_escapes
+
+    decoded = without_escapes(text.encode("utf-8", "surrogatepass"))
+    return decoded is not None and check(decoded.decode("utf-8", "replace"))
 
 
 def document_from_bytes(raw: bytes, path: str) -> tuple[str, dict[str, Any]] | None:
@@ -77,8 +96,8 @@ def document_from_bytes(raw: bytes, path: str) -> tuple[str, dict[str, Any]] | N
         if looks_like_document(raw[:65536]):
             raise
         return None
-    plan_like = path.endswith(".json") and _PLAN_HINT in text
-    if not plan_like and not _HINT.search(text):
+    plan_like = path.endswith(".json") and _names_plan_key(text)
+    if not plan_like and not _names_template_key(text):
         return None
     doc = load(text)
     if plan_like and is_plan(doc.data):

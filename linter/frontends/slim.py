@@ -5,7 +5,8 @@ trails, log groups, IAM roles and the non-resource blocks (variables, locals, ou
 sources). The body of every other top-level ``resource`` block is blanked out before python-hcl2
 sees it and replaced by one marker attribute, keeping every line and column of the rest of the file
 in place. The resolver treats a marked resource as existing with attributes it did not read. Any
-text this scanner is not sure about is left whole.
+text this scanner is not sure about is left whole, and so is a resource whose type is written with
+escapes (``"aws_\\u0063loudtrail"`` is a trail).
 """
 
 from __future__ import annotations
@@ -209,6 +210,8 @@ def slim(text: str) -> str | None:
             brace = header.end() - 1
             end = _skip_braces(text, brace)
             resource = _RESOURCE.match(text, i)
+            if resource is not None and "\\" in resource.group(1):
+                resource = None  # an escape in the type ("aws_\\u0063loudtrail"): keep the block whole
             kind = _BLOCK_KIND.match(text, i)
             keep = _KEEP_ATTRIBUTES[kind.group(1)] if kind else None
             if resource is not None:
