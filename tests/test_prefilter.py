@@ -77,8 +77,14 @@ def test_a_document_naming_the_trail_type_with_escapes_is_seen(text: str) -> Non
     assert scan_document(text.encode()).has_trail
 
 
-def test_a_template_with_escaped_keys_is_read_as_a_template() -> None:
-    raw = b'{"R\\u0065sources": {"T": {"\\u0054ype": "AWS::CloudTrail::Trail", "Properties": {}}}}\n'
+@pytest.mark.parametrize("raw", [
+    b'{"R\\u0065sources": {"T": {"\\u0054ype": "AWS::CloudTrail::Trail", "Properties": {}}}}\n',
+    b'{"Resources": {"T": {"Type": "AWS::CloudTrail::\\u0054rail", "Properties": {}}}}\n',
+    b"? Resources\n: T:\n    Type: AWS::CloudTrail::Trail\n    Properties: {}\n",  # an explicit key
+    b"!!str Resources:\n  T:\n    Type: AWS::CloudTrail::Trail\n    Properties: {}\n",  # a tagged key
+    b"&keys Resources:\n  T:\n    Type: AWS::CloudTrail::Trail\n    Properties: {}\n",  # an anchored key
+])
+def test_a_template_whose_keys_are_written_another_way_is_read_as_a_template(raw: bytes) -> None:
     assert looks_like_document(raw)
     assert document_from_bytes(raw, "t.json") == (
         "cloudformation", {"Resources": {"T": {"Type": "AWS::CloudTrail::Trail", "Properties": {}}}})

@@ -14,6 +14,8 @@ from .yaml_nodes import load
 #: quadratic time on a file of blank lines.
 _HINT = re.compile(r"""(?:^|[{,])[ \t]*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
 _PLAN_HINT = '"planned_values"'
+_TEMPLATE_KEY = re.compile("AWSTemplateFormatVersion|Resources")
+_TRAIL_TYPE = "AWS::CloudTrail::Trail"
 
 
 def is_plan(data: Any) -> bool:
@@ -70,8 +72,16 @@ def looks_like_document(head: bytes) -> bool:
 
 
 def _names_template_key(text: str) -> bool:
-    """A top-level template key, written plainly or with escapes (``"R\\u0065sources"``)."""
-    return bool(_HINT.search(text)) or _decoded_matches(text, lambda t: bool(_HINT.search(t)))
+    """A top-level template key; or, in a text that names the trail type, a template key written another
+    way YAML and JSON allow (``? Resources``, ``!!str Resources:``, ``"R\\u0065sources"``): the parse
+    decides then (a template must never be passed by for how its keys are written)."""
+    if _HINT.search(text):
+        return True
+
+    def names_both(candidate: str) -> bool:
+        return _TRAIL_TYPE in candidate and _TEMPLATE_KEY.search(candidate) is not None
+
+    return names_both(text) or _decoded_matches(text, lambda t: bool(_HINT.search(t)) or names_both(t))
 
 
 def _names_plan_key(text: str) -> bool:
