@@ -50,13 +50,13 @@ def _lark():
     return lark
 
 
-#: The Lark parser :func:`parse_hcl` uses; None until the first file (then python-hcl2's own).
+#: The Lark parser :func:`parse_hcl` uses; None until the first file (then :func:`_filtered_parser`'s).
 _parser: Any = None
 
 
 def _parser_in_use() -> Any:
-    """The parser in use: python-hcl2's grammar and tables with :class:`TokenFilter` in front of its
-    post-lexer (unless :func:`use_positionless_parser` swapped in its copy)."""
+    """The parser in use: python-hcl2's grammar and tables with :class:`TokenFilter` as the post-lexer
+    (unless :func:`use_positionless_parser` swapped in its copy)."""
     global _parser
     if _parser is None:
         _parser = _filtered_parser()
