@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ..sources import decode, read_bytes
 from . import ParseError
@@ -14,6 +14,8 @@ from .yaml_nodes import load
 #: quadratic time on a file of blank lines.
 _HINT = re.compile(r"""(?:^|[{,])[ \t]*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
 _PLAN_HINT = '"planned_values"'
+_TEMPLATE_KEY = re.compile("AWSTemplateFormatVersion|Resources")
+_TRAIL_TYPE = "AWS::CloudTrail::Trail"
 
 
 def is_plan(data: Any) -> bool:
@@ -66,7 +68,34 @@ def looks_like_document(head: bytes) -> bool:
     """Whether the start of a file reads like a template or a plan."""
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     text = head.decode("utf-16" if utf16 else "utf-8", "replace")
-    return bool(_HINT.search(text)) or _PLAN_HINT in text
+    return _names_template_key(text) or _names_plan_key(text)
+
+
+def _names_template_key(text: str) -> bool:
+    """A top-level template key; or, in a text that names the trail type, a template key written another
+    way YAML and JSON allow (``? Resources``, ``!!str Resources:``, ``"R\\u0065sources"``): the parse
+    decides then (a template must never be passed by for how its keys are written)."""
+    if _HINT.search(text):
+        return True
+
+    def names_both(candidate: str) -> bool:
+        return _TRAIL_TYPE in candidate and _TEMPLATE_KEY.search(candidate) is not None
+
+    return names_both(text) or _decoded_matches(text, lambda t: bool(_HINT.search(t)) or names_both(t))
+
+
+def _names_plan_key(text: str) -> bool:
+    return _PLAN_HINT in text or _decoded_matches(text, lambda t: _PLAN_HINT in t)
+
+
+def _decoded_matches(text: str, check: Callable[[str], bool]) -> bool:
+    """``check`` on ``text`` with its escapes decoded (False when it has none: the usual case)."""
+    if "\\" not in text:
+        return False
+    from ..prefilter import without_escapes
+
+    decoded = without_escapes(text.encode("utf-8", "surrogatepass"))
+    return decoded is not None and check(decoded.decode("utf-8", "replace"))
 
 
 def document_from_bytes(raw: bytes, path: str) -> tuple[str, dict[str, Any]] | None:
@@ -85,8 +114,8 @@ def document_from_bytes(raw: bytes, path: str) -> tuple[str, dict[str, Any]] | N
     from .serverless import is_serverless
 
     serverless = is_serverless(path)
-    plan_like = _PLAN_HINT in text and text.lstrip().startswith("{")
-    if not (plan_like or serverless or _HINT.search(text)):
+    plan_like = text.lstrip().startswith("{") and _names_plan_key(text)
+    if not (plan_like or serverless or _names_template_key(text)):
         return _other_content(text, path)
     try:
         doc = load(text)

@@ -26,6 +26,7 @@ from .hcl_ast import (
     TupleExpr,
     UnaryOp,
 )
+from .hcl_tokens import TokenFilter
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
@@ -49,18 +50,28 @@ def _lark():
     return lark
 
 
-#: The Lark parser :func:`parse_hcl` uses; None until the first file (then python-hcl2's own).
+#: The Lark parser :func:`parse_hcl` uses; None until the first file (then :func:`_filtered_parser`'s).
 _parser: Any = None
 
 
 def _parser_in_use() -> Any:
-    """The parser in use: python-hcl2's own, unless :func:`use_positionless_parser` swapped in its copy."""
+    """The parser in use: python-hcl2's grammar and tables with :class:`TokenFilter` as the post-lexer
+    (unless :func:`use_positionless_parser` swapped in its copy)."""
     global _parser
     if _parser is None:
-        from hcl2.parser import parser
-
-        _parser = parser()
+        _parser = _filtered_parser()
     return _parser
+
+
+def _filtered_parser() -> Any:
+    """python-hcl2's parser with :class:`TokenFilter` as its post-lexer, built with the arguments
+    ``hcl2.parser.parser()`` uses, so from the same Lark cache file (the cache key leaves the post-lexer
+    out; ``test_hcl_oracle.py`` checks that the arguments still match)."""
+    import hcl2.parser as hcl2_parser
+    from lark import Lark
+
+    return Lark.open("hcl2.lark", rel_to=hcl2_parser.__file__, parser="lalr", cache=str(hcl2_parser.PARSER_FILE),
+                     propagate_positions=True, postlex=TokenFilter())
 
 
 def use_positionless_parser() -> bool:
@@ -112,6 +123,9 @@ def parse_hcl(text: str, path: str) -> TfFile:
     except lark.exceptions.UnexpectedInput as exc:
         line = getattr(exc, "line", 0) or 0
         column = getattr(exc, "column", 0) or 0
+        last = _parser_in_use().options.postlex.last
+        if getattr(getattr(exc, "token", None), "type", "") == "$END" and last is not None:
+            line, column = last.line, last.column  # the end is where the last token (even one dropped) starts
         detail = f"unexpected {_describe(getattr(exc, 'token', None), getattr(exc, 'char', None))}"
         raise ParseError(f"invalid HCL: {detail}", max(line, 0), max(column, 0)) from None
     except lark.exceptions.LarkError as exc:
@@ -120,9 +134,9 @@ def parse_hcl(text: str, path: str) -> TfFile:
         raise ParseError("invalid HCL: nesting too deep") from None
     builder = _Builder(text, path, lark)
     out = TfFile(path)
-    body = tree.children[0]
+    out.comments = _parser_in_use().options.postlex.comments
     try:
-        builder.body(body, out.blocks, out.attrs, out.comments)
+        builder.body(tree.children[0], out.blocks, out.attrs)
     except RecursionError:
         raise ParseError("invalid HCL: nesting too deep") from None
     return out
@@ -193,7 +207,7 @@ class _Builder:
         return self.text[first.start_pos:last.end_pos]
 
     # ----- structure -----
-    def body(self, body, blocks: list[Block], attrs: dict[str, Attribute], comments: list) -> None:
+    def body(self, body, blocks: list[Block], attrs: dict[str, Attribute]) -> None:
         for child in body.children:
             kind = child.data
             if kind == "attribute":
@@ -201,17 +215,9 @@ class _Builder:
                 first = self.edge(child, 0)
                 attrs[name] = Attribute(name, self.expr(child.children[2]), first.line, first.column)
             elif kind == "block":
-                blocks.append(self.block(child, comments))
-            elif kind == "new_line_or_comment":
-                self.comments(child, comments)
+                blocks.append(self.block(child))
 
-    def comments(self, node, comments: list) -> None:
-        for tok in node.children:
-            value = str(tok).lstrip()
-            if value.startswith(("#", "//", "/*")):
-                comments.append((tok.line, value.rstrip("\n")))
-
-    def block(self, node, comments: list) -> Block:
+    def block(self, node) -> Block:
         self.enter(node)
         parts = []
         body = None
@@ -220,18 +226,25 @@ class _Builder:
                 if child.data == "body":
                     body = child
                 elif child.data == "string":
-                    parts.append("".join(str(p.children[0]) for p in child.children if isinstance(p, self.Tree)))
-                elif child.data == "new_line_or_comment":
-                    self.comments(child, comments)
-                else:
+                    parts.append(self.label(child))
+                elif child.data != "new_line_or_comment":
                     parts.append(self.name_of(child))
         first, last = self.edge(node, 0), self.edge(node, 1)
         blk = Block(parts[0], parts[1:], {}, [], first.line, first.column, last.end_line, self.path,
                     last.end_column)
         if body is not None:
-            self.body(body, blk.blocks, blk.attrs, comments)
+            self.body(body, blk.blocks, blk.attrs)
         self.depth -= 1
         return blk
+
+    def label(self, node) -> str:
+        """A quoted block label's text, escapes decoded (``"aws_\\u0063loudtrail"`` is ``aws_cloudtrail``)."""
+        text = []
+        for part in node.children:
+            if isinstance(part, self.Tree) and isinstance(part.children[0], self.Token):
+                token = part.children[0]
+                text.append(_unescape(str(token)) if token.type == "STRING_CHARS" else str(token)[1:])
+        return "".join(text)
 
     def name_of(self, node) -> str:
         return str(node.children[0]) if isinstance(node, self.Tree) else str(node)

@@ -3,10 +3,11 @@
 A typical module file is mostly buckets, security groups and functions; the trail checks only read
 trails, log groups, some attributes of IAM roles, variables, outputs and data sources, and locals and
 module calls whole (``reads.py`` declares it). Everything else in a block is blanked out before
-python-hcl2 sees it, and the block gets one marker attribute at its end; every line and column of
+python-hcl2 sees it, and the block gets one marker attribute (on its first line, else before its closing
+brace); every line and column of
 what is kept stays in place. The resolver reads a marked block's other attributes from a whole parse
 of the file, so skipping never changes a finding. Any text this scanner is not sure about is left
-whole.
+whole, and so is a resource whose type is written with escapes (``"aws_\\u0063loudtrail"`` is a trail).
 """
 
 from __future__ import annotations
@@ -205,6 +206,8 @@ def slim(text: str) -> str | None:
             brace = header.end() - 1
             end = _skip_braces(text, brace)
             resource = _RESOURCE.match(text, i)
+            if resource is not None and "\\" in resource.group(1):
+                resource = None  # an escape in the type ("aws_\\u0063loudtrail"): keep the block whole
             kind = _BLOCK_KIND.match(text, i)
             keep = None
             if resource is not None:
@@ -212,7 +215,7 @@ def slim(text: str) -> str | None:
             elif kind is not None:
                 keep = kept(kind.group(1))
             if keep is not None:
-                # what the resolver reads (see resolver/reads.py) stays; the rest becomes one marker, so a
+                # what the resolver reads (see reads.py) stays; the rest becomes one marker, so a
                 # read of anything else knows to parse the file whole
                 spans = _kept_spans(text, brace + 1, end - 1, keep) if keep else []
                 if spans is None:
