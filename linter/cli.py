@@ -179,6 +179,8 @@ def _check_combinations(output: str | None, extra_reports: list[tuple[str, str]]
     seen: dict[str, str] = {}
     for option, path in ([("--output", output)] if output else []) + [("--report", p) for _k, p in extra_reports]:
         where = os.path.normcase(os.path.abspath(path))
+        if os.path.exists(where) and not os.path.isfile(where):
+            continue  # /dev/null, a pipe: nothing to overwrite
         if where in seen:
             raise click.UsageError(f"{path} is written twice ({seen[where]} and {option})")
         seen[where] = option

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 #: Seconds a quick command (rev-parse, cat-file -t) may take, and the tree listing plus reading.
 QUICK_TIMEOUT = 60
@@ -32,7 +34,7 @@ TREE_TIMEOUT = 600
 _CONFIG = ("-c", "core.fsmonitor=false", "-c", "protocol.allow=never")
 _ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_NO_LAZY_FETCH": "1", "GIT_OPTIONAL_LOCKS": "0"}
 
-_SYMLINK, _SUBMODULE = "120000", "160000"
+_SYMLINK = "120000"
 _REGULAR = ("100644", "100755")
 #: Longest symbolic link target read (a longer one is not a path any file system takes).
 _LINK_MAX = 4096
@@ -44,11 +46,10 @@ class GitError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    """One file of a tree: its mode, object id, size in bytes and path (``/``-separated, relative)."""
+    """One file of a tree: its mode, object id and path (``/``-separated, relative)."""
 
     mode: str
     oid: str
-    size: int
     path: str
 
 
@@ -121,19 +122,17 @@ def resolve_commit(root: str, revision: str) -> str:
 
 
 def list_tree(root: str, commit: str) -> list[Entry]:
-    """Every file of the commit's tree (regular files, symbolic links; submodules left out)."""
-    done = _run(root, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, timeout=TREE_TIMEOUT)
+    """Every file of the commit's tree (regular files, symbolic links; submodules left out). Sizes are not
+    asked for: in a partial clone that would fetch every blob."""
+    done = _run(root, "ls-tree", "-r", "-z", "--full-tree", commit, timeout=TREE_TIMEOUT)
     if done.returncode != 0:
         raise GitError(f"cannot list the tree of {commit}: {_first_line(done.stderr)}")
     entries = []
     for record in done.stdout.split(b"\0"):
         meta, tab, name = record.partition(b"\t")
-        fields = meta.split()
-        if not tab or len(fields) != 4 or fields[0].decode() == _SUBMODULE:
-            continue
-        mode, _kind, oid, size = (f.decode("ascii", "replace") for f in fields)
-        if mode in _REGULAR or mode == _SYMLINK:
-            entries.append(Entry(mode, oid, int(size) if size.isdigit() else 0, os.fsdecode(name)))
+        fields = meta.decode("ascii", "replace").split()
+        if tab and len(fields) == 3 and (fields[0] in _REGULAR or fields[0] == _SYMLINK):
+            entries.append(Entry(fields[0], fields[2], os.fsdecode(name)))
     return entries
 
 
@@ -148,48 +147,65 @@ def safe_parts(path: str) -> list[str] | None:
     return parts
 
 
-def read_blobs(root: str, oids: list[str]) -> dict[str, bytes]:
+def read_blobs(root: str, oids: list[str], max_size: int) -> dict[str, bytes]:
     """The raw contents of blobs (no filter, no attribute applied), by object id, through one
-    ``git cat-file --batch``; a :class:`GitError` when one is missing (a partial or damaged clone)."""
+    ``git cat-file --batch``; a blob larger than ``max_size`` bytes is left out. A :class:`GitError` when
+    one is missing (a partial or damaged clone: git is not allowed to fetch it)."""
     if not oids:
         return {}
-    try:
-        proc = subprocess.Popen(_command("cat-file", "--batch"), cwd=root, env=_environment(),
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
-    watchdog = threading.Timer(TREE_TIMEOUT, proc.kill)
-    watchdog.start()
-
-    def feed() -> None:
+    with tempfile.TemporaryFile() as errors:
         try:
-            assert proc.stdin is not None
-            proc.stdin.write("".join(f"{oid}\n" for oid in oids).encode("ascii"))
-            proc.stdin.close()
-        except OSError:
-            pass  # git ended early: the reader reports it
+            proc = subprocess.Popen(_command("cat-file", "--batch"), cwd=root, env=_environment(),
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+        watchdog = threading.Timer(TREE_TIMEOUT, proc.kill)
+        watchdog.start()
+        writer = threading.Thread(target=_feed, args=(proc, oids), daemon=True)
+        writer.start()
+        try:
+            return _answers(proc, oids, max_size, errors)
+        finally:
+            watchdog.cancel()
+            proc.kill()
+            proc.wait()
+            writer.join()
+            if proc.stdout is not None:
+                proc.stdout.close()
 
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    out: dict[str, bytes] = {}
+
+def _feed(proc: subprocess.Popen, oids: list[str]) -> None:
+    """Ask ``git cat-file --batch`` for every object (in a thread, so that its answers never block it)."""
     try:
-        assert proc.stdout is not None
-        for oid in oids:
-            header = proc.stdout.readline().split()
-            if len(header) != 3 or header[1] != b"blob":
-                what = b" ".join(header[1:]).decode("ascii", "replace") or "no answer"
-                raise GitError(f"object {oid} cannot be read ({what}): the clone is partial or damaged;"
-                               " fetch the revision with its files")
-            size = int(header[2])
+        assert proc.stdin is not None
+        proc.stdin.write("".join(f"{oid}\n" for oid in oids).encode("ascii"))
+        proc.stdin.close()
+    except OSError:
+        pass  # git ended early: the reader reports it
+
+
+def _answers(proc: subprocess.Popen, oids: list[str], max_size: int, errors: Any) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    assert proc.stdout is not None
+    for oid in oids:
+        header = proc.stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            proc.kill()
+            proc.wait()
+            errors.seek(0)
+            what = _first_line(errors.read()) or b" ".join(header[1:]).decode("ascii", "replace") or "no answer"
+            raise GitError(f"object {oid} cannot be read ({what}): the clone is partial or damaged;"
+                           " fetch the revision with its files")
+        size = int(header[2])
+        if size <= max_size:
             out[oid] = proc.stdout.read(size)
-            proc.stdout.read(1)  # the newline after each object
-    finally:
-        watchdog.cancel()
-        proc.kill()
-        proc.wait()
-        writer.join()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        else:
+            while size > 0:  # skipped, read in pieces
+                piece = proc.stdout.read(min(size, 1 << 20))
+                if not piece:
+                    break
+                size -= len(piece)
+        proc.stdout.read(1)  # the newline after each object
     return out
 
 
@@ -197,11 +213,13 @@ def extract(root: str, commit: str, dest: str, wanted: Callable[[str], bool], ma
     """Write the files of ``commit`` that ``wanted`` accepts (by tree path), up to ``max_size`` bytes each,
     and its symbolic links that stay inside, under the folder ``dest``; return the tree paths written."""
     entries = [e for e in list_tree(root, commit) if safe_parts(e.path) is not None]
-    files = [e for e in entries if e.mode in _REGULAR and e.size <= max_size and wanted(e.path)]
-    links = [e for e in entries if e.mode == _SYMLINK and e.size <= _LINK_MAX]
-    blobs = read_blobs(root, sorted({e.oid for e in files + links}))
+    files = [e for e in entries if e.mode in _REGULAR and wanted(e.path)]
+    links = [e for e in entries if e.mode == _SYMLINK]
+    blobs = read_blobs(root, sorted({e.oid for e in files + links}), max_size)
     written: list[str] = []
     for entry in files:
+        if entry.oid not in blobs:
+            continue  # too large: at the work tree it is an input error anyway
         target = os.path.join(dest, *entry.path.split("/"))
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -210,7 +228,7 @@ def extract(root: str, commit: str, dest: str, wanted: Callable[[str], bool], ma
             written.append(entry.path)
         except OSError:
             continue  # a name this file system cannot hold, or a clash with another entry
-    _make_links(dest, [(e.path, blobs[e.oid]) for e in links])
+    _make_links(dest, [(e.path, blobs[e.oid]) for e in links if e.oid in blobs and len(blobs[e.oid]) <= _LINK_MAX])
     return written
 
 
