@@ -233,9 +233,11 @@ def test_colour_only_in_the_text_format(monkeypatch: pytest.MonkeyPatch, capsys:
                                         fmt: str) -> None:
     monkeypatch.chdir(MIXED)
     monkeypatch.setenv("FORCE_COLOR", "1")
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exited:
         cli.main(["--color", "always", "--format", fmt], prog_name="cloudtrail-lint")
-    assert not ANSI.search(capsys.readouterr().out)
+    assert exited.value.code == 1
+    out = capsys.readouterr().out
+    assert "CTL001" in out and not ANSI.search(out)
 
 
 def test_no_colour_in_an_output_file(tmp_path: Path) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from cloudtrail_lint import git as git_module
 
-from .conftest import lint
+from .conftest import REPO, lint
 from .test_cli import UNWIRED_MSG, write
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -314,3 +317,48 @@ def test_git_is_never_taken_from_the_working_directory(tmp_path: Path, monkeypat
     monkeypatch.setenv("PATH", os.pathsep.join([".", "", "relative/bin"]))
     with pytest.raises(git_module.GitError, match="git is not installed or not on PATH"):
         git_module.executable()
+
+
+# --------------------------------------------------------------------------- the documented workflow
+
+
+def test_the_pull_request_workflow_of_the_ci_docs_runs(tmp_path: Path) -> None:
+    """docs/ci.md's pull request job, run step by step on a checkout made as actions/checkout makes it."""
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    workflows = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    job = next(w["jobs"]["new-findings"] for w in workflows if isinstance(w, dict) and "new-findings" in w.get(
+        "jobs", {}))
+    fetch = next(s for s in job["steps"] if s.get("name", "").startswith("Fetch the base branch"))
+    check = next(s for s in job["steps"] if "--new-since" in s.get("run", ""))
+    assert fetch["env"] == check["env"] == {"BASE": "${{ github.base_ref }}"}
+
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    write(origin, {"infra/main.tf": trail("old")})
+    commit_all(origin, "base")
+    git(origin, "checkout", "-q", "-b", "feature")
+    write(origin, {"infra/main.tf": trail("old") + "\n" + trail("new")})
+    commit_all(origin, "pull request")
+    work = tmp_path / "work"  # what actions/checkout leaves: one commit, no base branch
+    work.mkdir()
+    git(work, "init", "-q")
+    git(work, "remote", "add", "origin", f"file://{origin}")
+    git(work, "fetch", "-q", "--depth=1", "origin", "+refs/heads/feature:refs/remotes/pull/1/merge")
+    git(work, "checkout", "-q", "--detach", "refs/remotes/pull/1/merge")
+    env = {**os.environ, "BASE": "main", "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                                                  os.environ.get("PATH", "")])}
+    env.pop("NO_COLOR", None)
+    for step in (fetch, check):
+        done = subprocess.run(["bash", "-c", step["run"]], cwd=work, env=env, capture_output=True, text=True,
+                              timeout=120)
+        if step is fetch:
+            assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines() == [
+        "::error file=infra/main.tf,line=6,col=1,title=CTL001 cloudwatch-logs-not-configured::" + UNWIRED_MSG
+        + " [aws_cloudtrail.new]",
+        "1 error, 0 warnings in 2 trails (1 file linted, 0 skipped); 1 finding already present at origin/main",
+    ]
+    sarif = json.loads((work / "cloudtrail-lint-new.sarif").read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["CTL001"]
