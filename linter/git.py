@@ -217,12 +217,15 @@ def extract(root: str, commit: str, dest: str, wanted: Callable[[str], bool], ma
     links = [e for e in entries if e.mode == _SYMLINK]
     blobs = read_blobs(root, sorted({e.oid for e in files + links}), max_size)
     written: list[str] = []
+    folders: set[str] = set()
     for entry in files:
         if entry.oid not in blobs:
             continue  # too large: at the work tree it is an input error anyway
         target = os.path.join(dest, *entry.path.split("/"))
         try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.dirname(target) not in folders:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                folders.add(os.path.dirname(target))
             with open(target, "xb") as handle:  # never over something already there
                 handle.write(blobs[entry.oid])
             written.append(entry.path)

@@ -77,11 +77,20 @@ def key(finding: Finding, tops: tuple[str, ...]) -> Key:
     return loose, repository_path(finding.file, tops)
 
 
-def _read_by_the_linter(path: str) -> bool:
-    """Whether a file of the tree is one a run may read (so the revision's copy needs it)."""
-    name = path.rsplit("/", 1)[-1]
-    return (is_terraform(name) or is_cfn_candidate(name) or name.endswith((".tfvars", ".tfvars.json"))
-            or "/.terraform/" in f"/{path}")
+def _wanted(named: set[str]) -> Callable[[str], bool]:
+    """Which files of the revision's tree the copy needs: those named (repository paths of the given
+    paths), Terraform files anywhere (a module may call any folder), and what ``terraform init`` left in
+    ``.terraform``; templates and plans (``.yaml``, ``.json``...) only under the named paths, as nothing
+    outside them reads one."""
+    prefixes = tuple("" if n == "." else f"{n}/" for n in named)
+
+    def wanted(path: str) -> bool:
+        name = path.rsplit("/", 1)[-1]
+        if path in named or is_terraform(name) or name.endswith((".tfvars", ".tfvars.json")):
+            return True
+        return "/.terraform/" in f"/{path}" or (is_cfn_candidate(name) and path.startswith(prefixes))
+
+    return wanted
 
 
 def findings_at(revision: Revision, settings: Any, runner: Callable[..., Any]) -> list[Key]:
@@ -105,8 +114,7 @@ def findings_at(revision: Revision, settings: Any, runner: Callable[..., Any]) -
             tree, cwd = top, top
         os.makedirs(tree, exist_ok=True)
         named = {os.path.relpath(os.path.realpath(p), revision.root).replace(os.sep, "/") for p in settings.paths}
-        written = extract(revision.root, revision.commit, tree, lambda p: p in named or _read_by_the_linter(p),
-                          settings.max_file_size)
+        written = extract(revision.root, revision.commit, tree, _wanted(named), settings.max_file_size)
         _copy_downloaded_modules(revision.root, tree, written)
         os.makedirs(cwd, exist_ok=True)
         moved = _settings_at(settings, revision.root, tree, cwd)

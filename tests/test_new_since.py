@@ -140,6 +140,25 @@ def test_from_a_subfolder_and_with_paths(repo: Path) -> None:
         finding("repo/infra/a/main.tf", 6, "new") + summary(1, 2, 1, 1, skipped=0))
 
 
+CFN_TRAIL = """  {name}:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: logs
+"""
+
+
+def test_cloudformation_templates_under_the_named_path(repo: Path) -> None:
+    template = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + CFN_TRAIL.format(name="Old")
+    write(repo, {"stacks/trail.yaml": template})
+    commit_all(repo)
+    (repo / "stacks/trail.yaml").write_text(template + CFN_TRAIL.format(name="New"))
+    result = lint(repo, "--new-since", "main", "stacks")
+    assert result.stdout == (
+        "stacks/trail.yaml:8:3: CTL001 error trail sends no events to CloudWatch Logs: no CloudWatchLogsLogGroupArn"
+        " is set [New]\n" + summary(1, 2, 1, 1, skipped=0))
+
+
 def test_a_folder_new_in_the_work_tree(repo: Path) -> None:
     write(repo, {"infra/new/main.tf": trail("fresh")})
     result = lint(repo / "infra/new", "--new-since", "main", ".")
@@ -176,6 +195,15 @@ def test_downloaded_modules_of_the_work_tree_are_used_for_the_revision(repo: Pat
     assert {f["rule"] for f in plain.json["findings"]} >= {"CTL004"}  # the module's trail has findings
     result = lint(repo / "root", "--new-since", "main", "--format", "json", ".")
     assert result.json["findings"] == []
+
+
+def test_diff_shows_the_fixes_of_the_new_findings_only(repo: Path) -> None:
+    (repo / "infra/a/main.tf").write_text(trail("old") + "\n" + trail("new"))
+    result = lint(repo, "--new-since", "main", "--diff")
+    assert result.exit_code == 1
+    assert 'resource "aws_cloudwatch_log_group" "new_cloudtrail"' in result.stdout
+    assert "old_cloudtrail" not in result.stdout
+    assert result.stderr.endswith("1 finding fixable in 1 file, 0 not fixed\n")
 
 
 # --------------------------------------------------------------------------- what cannot be compared
