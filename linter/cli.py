@@ -125,9 +125,10 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
 
     Exit status: 0 no error-severity finding, 1 findings, 2 usage error or an input that could not be read.
     """
-    quiet = 2 if silent else min(quiet, 2)
     from .engine import run
     from .rules import RULES_BY_ID
+
+    quiet = 2 if silent else min(quiet, 2)
 
     selected, ignored = _split(select), _split(ignore)
     for prefix in selected + ignored:
@@ -265,25 +266,29 @@ def _use_color(choice: str, fmt: str, output: str | None) -> bool:
 
 def _write_report(path: str, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all (a temporary file in the same folder, renamed over it);
-    a path that is no regular file (``/dev/stdout``, a pipe) is written directly. Exit 2 with the reason
-    when it cannot be written."""
+    a path that is no regular file (``/dev/stdout``, a pipe), or an existing file in a folder where no
+    file can be made, is written directly. Exit 2 with the reason when it cannot be written."""
     import tempfile
 
+    target = os.path.realpath(path) if os.path.islink(path) else path  # keep a link, update its file
     try:
-        if os.path.islink(path):
-            path = os.path.realpath(path)  # update the file the link names, keep the link
-        if os.path.exists(path) and not os.path.isfile(path):
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
+        if os.path.exists(target) and not os.path.isfile(target):
+            _write_directly(target, text)
             return
-        mode = _new_file_mode(path)
-        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)),
-                                         prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+        mode = _new_file_mode(target)
+        try:
+            fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(target)),
+                                             prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+        except PermissionError:
+            if not os.access(target, os.W_OK):
+                raise
+            _write_directly(target, text)
+            return
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             os.chmod(temporary, mode)
-            os.replace(temporary, path)
+            os.replace(temporary, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
@@ -292,6 +297,11 @@ def _write_report(path: str, text: str) -> None:
         failure = click.FileError(path, hint=exc.strerror or str(exc))
         failure.exit_code = 2  # like a usage error: the report was not written
         raise failure from None
+
+
+def _write_directly(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def _new_file_mode(path: str) -> int:

@@ -117,6 +117,14 @@ def test_reports_are_replaced_whole_keeping_permissions(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.sarif", "out.json"]  # no temporary file left
 
 
+def test_a_report_path_that_is_a_link_updates_the_file_it_names(tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_text("old")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+    assert lint(MIXED, "-o", str(tmp_path / "link.txt")).exit_code == 1
+    assert (tmp_path / "link.txt").is_symlink()
+    assert (tmp_path / "real.txt").read_text(encoding="utf-8") == MIXED_TEXT
+
+
 def test_a_failed_write_leaves_the_old_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out.json"
     target.write_text("old report")
