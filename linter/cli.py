@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -46,6 +48,20 @@ def _explain(ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     ctx.exit(0)
 
 
+def _report_specs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``--report FORMAT:PATH`` values as (format, path); a usage error naming the option otherwise."""
+    specs = []
+    for value in values:
+        kind, colon, path = value.partition(":")
+        if not colon or not kind or not path:
+            raise click.BadParameter(f"{value!r} is not FORMAT:PATH (e.g. sarif:results.sarif)", ctx, param)
+        if kind.lower() not in FORMATS:
+            raise click.BadParameter(f"{value!r}: unknown format {kind!r}; choose from {', '.join(FORMATS)}",
+                                     ctx, param)
+        specs.append((kind.lower(), path))
+    return specs
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -86,6 +102,20 @@ def _explain(ctx: click.Context, _param: click.Parameter, value: str | None) -> 
               " syntax errors anywhere are reported (slower).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar on standard error (default: only on a terminal outside CI).")
+@click.option("--report", "extra_reports", multiple=True, metavar="FORMAT:PATH", callback=_report_specs,
+              help="Also write the report in FORMAT to PATH (repeatable), e.g. sarif:results.sarif.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when findings are reported (2 still means an input could not be processed).")
+@click.option("--new-since", metavar="REF",
+              help="Report only findings that the tree at git revision REF did not have (e.g. origin/main).")
+@click.option("--quiet", "-q", count=True,
+              help="Print only the findings, no summary line; twice (-qq): print nothing, only the exit status"
+              " tells.")
+@click.option("--silent", "-s", is_flag=True, help="Print nothing; the same as -qq.")
+@click.option("--color", "color_choice", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour the text report on standard output; auto: on a terminal, unless NO_COLOR is set"
+              " (FORCE_COLOR: also elsewhere).")
 @click.option("--list-rules", is_flag=True, expose_value=False, is_eager=True, callback=_list_rules,
               help="List the rules and exit.")
 @click.option("--cfn-lint-rules-path", is_flag=True, expose_value=False, is_eager=True,
@@ -99,15 +129,17 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
         var_file: tuple[str, ...], max_file_size: int, config_file: str | None,
         honor_peer_suppressions: bool | None, baseline_file: str | None, write_baseline: str | None,
         show_diff: bool, apply_fix: bool, jobs: int | None, no_cache: bool, cache_dir: str | None,
-        parse_all: bool, progress: bool | None) -> None:
+        parse_all: bool, progress: bool | None, extra_reports: list[tuple[str, str]], exit_zero: bool,
+        new_since: str | None, quiet: int, silent: bool, color_choice: str) -> None:
     """Check that every CloudTrail trail in Terraform and CloudFormation under PATHS sends its events to
     CloudWatch Logs and keeps them long enough.
 
     Exit status: 0 no error-severity finding, 1 findings, 2 usage error or an input that could not be read.
     """
     from .engine import run
-    from .reporters import render
     from .rules import RULES_BY_ID
+
+    quiet = 2 if silent else min(quiet, 2)
 
     selected, ignored = _split(select), _split(ignore)
     for prefix in selected + ignored:
@@ -115,6 +147,7 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
             raise click.UsageError(f"no rule matches {prefix!r}; see --list-rules")
     if baseline_file and write_baseline:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
+    _check_combinations(output, extra_reports, new_since, write_baseline, show_diff, apply_fix)
     given = {
         "paths": list(paths) or ["."], "min_retention_days": min_retention_days, "unknown": unknown,
         "select": selected or None, "ignore": ignored or None, "excludes": list(exclude) or None,
@@ -124,31 +157,172 @@ def cli(paths: tuple[str, ...], fmt: str, output: str | None, min_retention_days
         "progress": None if progress is None else ("always" if progress else "never"),
     }
     settings = _settings(given, config_file, baseline_file)
+    revision = _revision(new_since, settings.paths) if new_since else None
     report = _run_with_deep_stack(run, settings)
+    if revision is not None:
+        _keep_new(report, revision, settings)
     if callable(getattr(sys.stdout, "reconfigure", None)):  # a stream that is not UTF-8 (a Windows pipe)
         sys.stdout.reconfigure(errors="backslashreplace")  # shows what it cannot encode as \uXXXX
     if write_baseline:
         _write_baseline(write_baseline, report)
-    if show_diff or apply_fix or fmt == "sarif":
+    wants_sarif = fmt == "sarif" or any(kind == "sarif" for kind, _path in extra_reports)
+    if show_diff or apply_fix or wants_sarif:
         from .fix.command import fix_step
 
-        report = fix_step(settings, report, fmt, output, show_diff, apply_fix, _run_with_deep_stack)
-    color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    stdout, stderr = render(report, fmt, color)
-    stdout, stderr = _encodable(stdout), _encodable(stderr)
+        report = fix_step(settings, report, "sarif" if wants_sarif else fmt, output, show_diff, apply_fix,
+                          _run_with_deep_stack)
+    files = ([(fmt, output)] if output else []) + list(extra_reports)
+    for kind, path in files:
+        _write_report(path, _encodable(_render_file(report, kind)))
+    if quiet < 2:
+        _print(report, fmt, output, quiet, _use_color(color_choice, fmt, output))
+    code = report.exit_code()
+    sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _check_combinations(output: str | None, extra_reports: list[tuple[str, str]], new_since: str | None,
+                        write_baseline: str | None, show_diff: bool, apply_fix: bool) -> None:
+    """Usage errors for options that cannot go together."""
+    if extra_reports and (show_diff or write_baseline):
+        raise click.UsageError(f"--report cannot be used with {'--diff' if show_diff else '--write-baseline'}"
+                               " (no report is written)")
+    if new_since and (apply_fix or write_baseline):
+        raise click.UsageError(f"--new-since cannot be used with {'--fix' if apply_fix else '--write-baseline'}")
+    seen: dict[str, str] = {}
+    for option, path in ([("--output", output)] if output else []) + [("--report", p) for _k, p in extra_reports]:
+        where = os.path.normcase(os.path.abspath(path))
+        if os.path.exists(where) and not os.path.isfile(where):
+            continue  # /dev/null, a pipe: nothing to overwrite
+        if where in seen:
+            raise click.UsageError(f"{path} is written twice ({seen[where]} and {option})")
+        seen[where] = option
+
+
+def _revision(name: str, paths: list[str]):
+    """The ``--new-since`` revision, checked before the lint; exit 2 saying what is wrong."""
+    from .git import GitError
+    from .newsince import prepare
+
+    try:
+        return prepare(name, paths)
+    except GitError as err:
+        _fail(f"--new-since: {err}")
+
+
+def _keep_new(report, revision, settings) -> None:
+    """Lint the tree at ``revision`` and drop from ``report`` what it already had; exit 2 when git fails."""
+    from .git import GitError
+    from .newsince import findings_at, keep_new
+
+    try:
+        present = findings_at(revision, settings, _run_with_deep_stack)
+    except GitError as err:
+        _fail(f"--new-since: {err}")
+    keep_new(report, present, revision)
+
+
+def _fail(message: str) -> NoReturn:
+    from .reporters import clean, defuse_ci_commands
+
+    click.echo(defuse_ci_commands(f"error: {clean(message)}"), err=True)
+    sys.exit(2)
+
+
+def _render_file(report, fmt: str) -> str:
+    """The report in ``fmt`` for a file: what standard output would get (never coloured)."""
+    from .reporters import render
+
+    return render(report, fmt)[0]
+
+
+def _print(report, fmt: str, output: str | None, quiet: int, color: bool) -> None:
+    """Standard output: the report, unless it went to the file ``output``; then standard error gets the
+    summary line instead. The text format prints the input errors on standard error. ``quiet``: no summary."""
+    from .reporters.text import render_text, summary
+
     if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(stdout)
-        except OSError as exc:
-            failure = click.FileError(output, hint=exc.strerror or str(exc))
-            failure.exit_code = 2  # like a usage error: no report was written
-            raise failure from None
+        stdout, stderr = "", render_text(report)[1] if fmt == "text" else ""
+        if not quiet:
+            stderr += summary(report) + "\n"
+    elif fmt == "text":
+        stdout, stderr = render_text(report, color, summary_line=not quiet)
+    elif fmt == "github":
+        from .reporters.github import render_github
+
+        stdout, stderr = render_github(report, summary_line=not quiet), ""
     else:
-        click.echo(stdout, nl=False)
+        from .reporters import render
+
+        stdout, stderr = render(report, fmt)
+    if stdout:
+        click.echo(_encodable(stdout), nl=False, color=color or None)  # click would strip colour off a terminal
     if stderr:
-        click.echo(stderr, nl=False, err=True)
-    sys.exit(report.exit_code())
+        click.echo(_encodable(stderr), nl=False, err=True)
+
+
+def _use_color(choice: str, fmt: str, output: str | None) -> bool:
+    """Colour only the text report on standard output: ``always``/``never`` as said; ``auto``: not with a
+    non-empty ``NO_COLOR``, else with a non-empty ``FORCE_COLOR``, else on a terminal."""
+    if fmt != "text" or output is not None:
+        return False
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _write_report(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file in the same folder, renamed over it);
+    a path that is no regular file (``/dev/stdout``, a pipe), or an existing file in a folder where no
+    file can be made, is written directly. Exit 2 with the reason when it cannot be written."""
+    import tempfile
+
+    target = os.path.realpath(path) if os.path.islink(path) else path  # keep a link, update its file
+    try:
+        if os.path.exists(target) and not os.path.isfile(target):
+            _write_directly(target, text)
+            return
+        mode = _new_file_mode(target)
+        try:
+            fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(target)),
+                                             prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+        except PermissionError:
+            if not os.access(target, os.W_OK):
+                raise
+            _write_directly(target, text)
+            return
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as exc:
+        failure = click.FileError(path, hint=exc.strerror or str(exc))
+        failure.exit_code = 2  # like a usage error: the report was not written
+        raise failure from None
+
+
+def _write_directly(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _new_file_mode(path: str) -> int:
+    """The permissions a report file gets: those of the file it replaces, else the umask's default."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _encodable(text: str) -> str:

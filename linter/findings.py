@@ -114,6 +114,9 @@ class Report:
     rules_run: list[str] = field(default_factory=list)
     #: The run's parsed files (an :class:`~cloudtrail_lint.engine.Workspace`), for fixes to reuse.
     workspace: Any = field(default=None, repr=False, compare=False)
+    #: ``--new-since``: the revision compared with, and how many findings were already there (not reported).
+    new_since: str = ""
+    already_present: int = 0
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not f.suppressed]
