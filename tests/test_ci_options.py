@@ -20,7 +20,7 @@ from .test_cli import MIXED, MIXED_TEXT, UNWIRED_TRAIL
 SUMMARY = "4 errors, 1 warning in 5 trails (4 files linted, 1 skipped)\n"
 MIXED_FINDINGS = MIXED_TEXT[: -len(SUMMARY)]
 BROKEN = 'resource "aws_cloudtrail" "x" {\n  name = \n}\n'
-BROKEN_LINE = "broken.tf:2:10: error: invalid HCL: unexpected '}'\n"
+BROKEN_LINE = "broken.tf:2:10: error: invalid HCL: unexpected line break\n"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

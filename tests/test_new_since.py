@@ -123,7 +123,7 @@ def test_input_errors_of_the_work_tree_still_count(repo: Path) -> None:
     write(repo, {"infra/a/broken.tf": 'resource "aws_cloudtrail" "x" {\n  name = \n}\n'})
     result = lint(repo, "--new-since", "main")
     assert result.exit_code == 2
-    assert result.stderr == "infra/a/broken.tf:2:10: error: invalid HCL: unexpected '}'\n"
+    assert result.stderr == "infra/a/broken.tf:2:10: error: invalid HCL: unexpected line break\n"
     assert result.stdout.endswith("; 1 finding already present at main; 1 input could not be processed\n")
 
 
