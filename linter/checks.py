@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .findings import Finding, Related, VariantResult
-from .model import Assumption, Trail
+from .model import Assumption, Trail, Unfollowed
 
 
 def check_trail(variants: Sequence[Trail], rules: Iterable[Any], options: Any, unknown_mode: str) -> list[Finding]:
@@ -152,3 +152,20 @@ def _related(trail: Trail, violation: Any) -> tuple[Related, ...]:
         out.append(Related(f"{call.address} ({call.source})", call.location.file, call.location.line,
                            call.location.column))
     return tuple(dict.fromkeys(out))
+
+
+def unfollowed_findings(unfollowed: Sequence[Unfollowed], unknown_mode: str) -> list[Finding]:
+    """One CTL010 finding per piece of code that may create trails but could not be read."""
+    from .rules import RULES_BY_ID, UNRESOLVED_RULE
+
+    rule = RULES_BY_ID[UNRESOLVED_RULE]
+    severity = "error" if unknown_mode == "fail" else "warning"
+    out: dict[tuple[str, int, str], Finding] = {}
+    for item in unfollowed:
+        at = item.location
+        violation = rule.violation(f"{item.kind}-not-followed", "source", at, what=item.address, source=item.source)
+        finding = Finding(rule.id, rule.name, severity, rule.render(violation), at.file, at.line, at.column,
+                          at.end_line or at.line, item.address, item.resource_type, kind=violation.kind,
+                          attribute="source", trail_at=at)
+        out.setdefault((at.file, at.line, item.address), finding)
+    return list(out.values())

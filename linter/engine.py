@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import check_trail
+from .checks import check_trail, unfollowed_findings
 from .discovery import (
     Discovered,
     discover,
@@ -85,6 +85,8 @@ class Workspace:
         self.called: set[str] = set()
         #: CloudFormation templates read this run, by display path (suppressions live in their Metadata).
         self.templates: dict[str, Any] = {}
+        #: Code that may create trails but could not be read (:class:`~cloudtrail_lint.model.Unfollowed`).
+        self.unfollowed: list[Any] = []
 
     def abs(self, path: str) -> str:
         """``os.path.abspath``, remembered: folders are looked up many times in a run."""
@@ -268,6 +270,8 @@ def run(settings: Settings) -> Report:
                 finding.frontend = frontend.name
                 report.findings.append(finding)
     report.files_skipped += len(found.skipped)
+    if any(rule.id == UNRESOLVED_RULE for rule in rules):
+        report.findings.extend(unfollowed_findings(ws.unfollowed, settings.unknown))
     report.errors.extend(ws.errors)
     ws.reader.cache.save()
     report.rules_run = [r.id for r in rules if r.id != SUPPRESSION_RULE]

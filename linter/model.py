@@ -66,6 +66,21 @@ class State(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Unfollowed:
+    """Code that may create trails but that the linter cannot read: a module that is not downloaded, a
+    nested stack, an opaque custom resource. Reported once, so that silence never means "no trail"."""
+
+    #: What it is: "module", "terragrunt", "stack" or "custom-resource".
+    kind: str
+    #: Its address or logical id.
+    address: str
+    #: Its source (module source and version, template URL, resource type).
+    source: str
+    location: Location
+    resource_type: str = ""
+
+
+@dataclass(frozen=True)
 class Value:
     """A resolved attribute value.
 

@@ -141,9 +141,15 @@ class _Gaps:
         return offsets[k] if k < len(offsets) else len(self.data)
 
 
+#: Resource types whose contents are deployed from elsewhere (a nested stack, a custom resource): a
+#: template with one is read, so that one that may create a trail is reported as not followed.
+_CFN_OPAQUE = (b"AWS::CloudFormation::Stack", b"Custom::", b"CustomResource", b"AWS::Serverless::Application")
+
+
 def scan_document(data: bytes) -> Facts:
-    """A CloudFormation template or Terraform plan can only hold a trail if it names its type."""
-    if _CFN_TRAIL in data or _PLAN_TRAIL in data:
+    """A CloudFormation template or Terraform plan can only hold a trail if it names its type (or deploys
+    contents from elsewhere)."""
+    if _CFN_TRAIL in data or _PLAN_TRAIL in data or any(t in data for t in _CFN_OPAQUE):
         return Facts(True)
     decoded = without_escapes(data)
     return Facts(decoded is not None and (_CFN_TRAIL in decoded or _PLAN_TRAIL in decoded))
@@ -151,6 +157,17 @@ def scan_document(data: bytes) -> Facts:
 
 def is_local_source(source: str) -> bool:
     return source.startswith(("./", "../"))
+
+
+#: Words in the source or name of code the linter cannot read (a module that is not downloaded, a nested
+#: stack, a custom resource) that suggest it may create a trail.
+_TRAIL_HINT = re.compile(r"trail|audit|baseline|landing.?zone|control.?tower|guardrail|security|compliance"
+                         r"|log.?archive|organi[sz]ation", re.I)
+
+
+def may_hold_trail(*texts: str) -> bool:
+    """Whether code named or sourced like this may create a trail."""
+    return any(_TRAIL_HINT.search(text) for text in texts if text)
 
 
 class Relevance:
@@ -182,7 +199,9 @@ class Relevance:
                     if not os.path.isdir(child) or self.relevant(child, facts_of):
                         result = True
                         break
-                elif self.downloaded_has_trail(folder):
+                elif may_hold_trail(source) or self.downloaded_has_trail(folder):
+                    # a remote module named like one that creates a trail: parse the caller, so the module
+                    # is followed if downloaded and reported if not
                     result = True
                     break
         self._memo[key] = result

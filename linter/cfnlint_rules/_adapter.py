@@ -32,8 +32,9 @@ def describe(rule_id: str) -> tuple[str, str]:
 
 def can_have_findings(template: Any) -> bool:
     """Whether cloudtrail-lint can report anything on ``template`` (as decoded, by cfn-lint or the
-    front-end): it has a trail, or a resource with a ``cloudtrail-lint`` directive in its Metadata."""
-    from ..resolver.cloudformation import TRAIL
+    front-end): it has a trail, a resource with a ``cloudtrail-lint`` directive in its Metadata, or a
+    nested stack or custom resource."""
+    from ..resolver.cloudformation import OPAQUE, TRAIL
 
     resources = template.get("Resources") if isinstance(template, dict) else None
     if not isinstance(resources, dict):
@@ -41,8 +42,11 @@ def can_have_findings(template: Any) -> bool:
     for body in resources.values():
         if isinstance(body, dict):
             meta = body.get("Metadata")
-            if body.get("Type") == TRAIL or (isinstance(meta, dict) and "cloudtrail-lint" in meta):
+            rtype = str(body.get("Type", ""))
+            if rtype == TRAIL or (isinstance(meta, dict) and "cloudtrail-lint" in meta):
                 return True
+            if rtype in OPAQUE or rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource":
+                return True  # it may create a trail that cannot be read (CTL010 says so)
     return False
 
 
@@ -53,14 +57,15 @@ def violations(template: Any, path: str, min_retention_days: int = 365,
     directives that are invalid or suppress nothing. An expired suppression leaves its finding, with
     the expiry named in the message. Messages are safe to print (control characters escaped)."""
     from .. import suppressions
-    from ..checks import check_trail
+    from ..checks import check_trail, unfollowed_findings
     from ..reporters import clean
-    from ..resolver.cloudformation import resolve_template
+    from ..resolver.cloudformation import resolve_template, unfollowed_in_template
     from ..rules import ALL_RULES, RULES_BY_ID, SUPPRESSION_RULE, Options
 
     options = Options(min_retention_days=min_retention_days)
     findings = [finding for variants in resolve_template(template, path)
                 for finding in check_trail(variants, ALL_RULES, options, "warn")]
+    findings += unfollowed_findings(unfollowed_in_template(template, path), "warn")
     source = suppressions.template_source(path, template, RULES_BY_ID)
     ran = [rule.id for rule in ALL_RULES if rule.id != SUPPRESSION_RULE]
     invalid = suppressions.apply_directives(findings, {path: source}, today or suppressions.today(), ran)

@@ -67,9 +67,13 @@ class CloudFormationFrontEnd(FrontEnd):
         return scan_document(raw)
 
     def resolve(self, ws: Any, found: Any, report: Any) -> list[Resolved]:
-        from ..resolver.cloudformation import resolve_template
+        from ..resolver.cloudformation import resolve_template, unfollowed_in_template
 
-        return resolve_documents(ws, found, report, TEMPLATE, resolve_template)
+        def resolve(data: Any, path: str) -> Any:
+            ws.unfollowed.extend(unfollowed_in_template(data, path))
+            return resolve_template(data, path)
+
+        return resolve_documents(ws, found, report, TEMPLATE, resolve)
 
     def fixer(self, ctx: Any) -> Any:
         from ..fix.cloudformation import CloudFormationFixer

@@ -254,7 +254,19 @@ class _Builder:
         first = self.edge(node, 0)
         if first is None:
             return 0, 0, ""
-        return first.line, first.column, self.source(first, self.edge(node, 1))
+        return first.line, first.column, self.source(first, self.last_of_expression(node))
+
+    def last_of_expression(self, node) -> Any:
+        """The last token of an expression: a line break or comment that the grammar attaches after it
+        (``a == b # note``) is not part of it."""
+        while isinstance(node, self.Tree) and node.children:
+            tail = node.children[-1]
+            if isinstance(tail, self.Tree) and tail.data == "new_line_or_comment" and len(node.children) > 1:
+                inner = [c for c in node.children if not (isinstance(c, self.Tree) and c.data == "new_line_or_comment")]
+                last = inner[-1]
+                return last if isinstance(last, self.Token) else self.edge(last, 1)
+            break
+        return self.edge(node, 1)
 
     def subtrees(self, node) -> list:
         return [c for c in node.children if isinstance(c, self.Tree) and c.data != "new_line_or_comment"]

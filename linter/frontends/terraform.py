@@ -42,13 +42,14 @@ class TerraformFrontEnd(FrontEnd):
                 module = ws.root_module(folder)
                 if not module.files:
                     continue
-                trails, problems, children = resolve_module(module, ws.loader(folder))
+                trails, problems, children, unfollowed = resolve_module(module, ws.loader(folder))
             except Exception as exc:  # a resolver bug: this module is an input error, the run goes on
                 ws.errors.append(InputError(display_path(folder), 0, internal_error(exc)))
                 covered.add(os.path.abspath(folder))
                 continue
             for block, why in problems:
                 ws.errors.append(InputError(block.file, block.line, why, block.col))
+            ws.unfollowed.extend(unfollowed)
             covered.add(os.path.abspath(folder))
             covered.update(os.path.abspath(c) for c in children)
             named = {display_path(p) for p in only} if only is not None else None

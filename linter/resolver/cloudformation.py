@@ -7,7 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from ..arn import display
-from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Assumption, Location, LogGroup, Trail, Value
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Assumption, Location, LogGroup, Trail, Unfollowed, Value
+from ..prefilter import may_hold_trail
 from .common import (
     Budget,
     LimitReached,
@@ -466,3 +467,32 @@ def _log_group(ev: Evaluator, template: Template, trace: Trace, group: Value) ->
             retention = as_days(to_value(result, rtrace, _source(props["RetentionInDays"]), "retention not set",
                                          location))
     return LogGroup(name, template.location(name), retention), rtrace
+
+
+#: Resource types whose contents CloudFormation deploys from elsewhere: (kind, property naming the source).
+OPAQUE = {
+    "AWS::CloudFormation::Stack": ("stack", "TemplateURL"),
+    "AWS::Serverless::Application": ("stack", "Location"),
+    "AWS::CloudFormation::StackSet": ("stack", "TemplateURL"),
+}
+
+
+def unfollowed_in_template(data: dict[str, Any], path: str) -> list[Unfollowed]:
+    """Nested stacks and custom resources of a template that may create trails but cannot be read."""
+    template = Template(data, path)
+    out = []
+    for logical_id, body in template.resources.items():
+        if not isinstance(body, dict):
+            continue
+        rtype = str(body.get("Type", ""))
+        props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+        if rtype in OPAQUE:
+            kind, prop = OPAQUE[rtype]
+            source = _source(props.get(prop)) if props.get(prop) is not None else rtype
+        elif rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource":
+            kind, source = "custom-resource", rtype
+        else:
+            continue
+        if may_hold_trail(str(logical_id), source, rtype):
+            out.append(Unfollowed(kind, str(logical_id), source, template.location(str(logical_id)), rtype))
+    return out

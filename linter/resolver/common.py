@@ -194,14 +194,23 @@ def explore(evaluate: Callable[[dict[str, bool]], tuple[R, list[Undecided]]],
 
 
 def log_group_arn(name: str, wildcard: bool = True) -> str:
-    """The ARN of the log group ``name`` (region and account unknown), with or without ``:*``."""
-    return f"arn:{SEG}:logs:{SEG}:{SEG}:log-group:{name}" + (":*" if wildcard else "")
+    """The ARN of the log group ``name`` (region and account unknown), with or without ``:*``.
+
+    A log group name holds no ``:`` or ``*``, so an unknown part of it (``/aws/cloudtrail/${var.env}``)
+    is an unknown segment: the ARN's shape is known, and so is the log group it names.
+    """
+    return f"arn:{SEG}:logs:{SEG}:{SEG}:log-group:{_segment(name)}" + (":*" if wildcard else "")
 
 
 def role_arn(name: str, path: Any = None) -> str:
-    """The ARN of the IAM role ``name`` under ``path`` (account unknown)."""
+    """The ARN of the IAM role ``name`` under ``path`` (account unknown); as for log groups, an unknown
+    part of a role's name or path is an unknown segment."""
     prefix = path.strip("/") + "/" if isinstance(path, str) and path.strip("/") else ""
-    return f"arn:{SEG}:iam::{SEG}:role/{prefix}{name}"
+    return f"arn:{SEG}:iam::{SEG}:role/{_segment(prefix)}{_segment(name)}"
+
+
+def _segment(text: str) -> str:
+    return text.replace(UNKNOWN_ANY, SEG)
 
 
 def service_arn(service: str) -> str:

@@ -28,7 +28,18 @@ from ..frontends.hcl_ast import (
     UnaryOp,
 )
 from ..frontends.reads import COMPUTED, UNREAD, was_read
-from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Assumption, Location, LogGroup, ModuleCall, Trail, Value
+from ..model import (
+    UNKNOWN_ANY,
+    UNKNOWN_SEGMENT,
+    Assumption,
+    Location,
+    LogGroup,
+    ModuleCall,
+    Trail,
+    Unfollowed,
+    Value,
+)
+from ..prefilter import may_hold_trail
 from .common import (
     Budget,
     Defaulted,
@@ -85,8 +96,11 @@ class Scope:
     def __init__(self, module: TfModule, prefix: str = "", inputs: dict[str, Any] | None = None,
                  loader: ModuleLoader | None = None, depth: int = 0, lineage: tuple[str, ...] = (),
                  errors: list[tuple[Block, str]] | None = None, key: str = "",
-                 via: tuple[ModuleCall, ...] = (), exists_when: tuple[Assumption, ...] = ()) -> None:
+                 via: tuple[ModuleCall, ...] = (), exists_when: tuple[Assumption, ...] = (),
+                 unfollowed: list[Unfollowed] | None = None) -> None:
         self.module = module
+        #: Module calls of the tree that may create trails but cannot be read, shared by the whole tree.
+        self.unfollowed: list[Unfollowed] = unfollowed if unfollowed is not None else []
         #: The module calls from the root scope down to this one.
         self.via = via
         #: Conditions the module instance exists only under (a call whose ``count`` is 0 by default).
@@ -173,6 +187,13 @@ class Scope:
                     result = (None, why)
                     if source.startswith(("./", "../")) and key in (None, 0):
                         self.errors.append((call, why))
+                    elif key in (None, 0, UNKNOWN_ANY) and may_hold_trail(source, name):
+                        version = call.attrs.get("version")
+                        shown = source + (f" {version.expr.value}" if version is not None
+                                          and isinstance(version.expr, Literal) else "")
+                        self.unfollowed.append(Unfollowed("module", f"{self.prefix}module.{name}", shown,
+                                                          Location(call.file, call.line, call.col, call.end_line),
+                                                          "module"))
                 elif module.dir in self.lineage or module.dir == self.module.dir:
                     why = f"module.{name} calls {source}, which is already in its module chain (module cycle)"
                     if key in (None, 0):
@@ -186,7 +207,7 @@ class Scope:
                     call_site = ModuleCall(address, source, Location(call.file, call.line, call.col, call.end_line))
                     scope = Scope(module, f"{address}.", inputs, self.loader, self.depth + 1,
                                   (*self.lineage, self.module.dir), self.errors, dl_key, (*self.via, call_site),
-                                  self.exists_when + exists_when)
+                                  self.exists_when + exists_when, self.unfollowed)
                     scope.provider_lt3 = scope.provider_lt3 or self.provider_lt3
                     result = (scope, "")
         self._children[(name, key)] = result
@@ -803,12 +824,14 @@ class Evaluator:
                 return SEG
             return self.trace.unknown(f"the value comes from {inst.address} (read from AWS at plan time)")
         block = inst.block
-        if UNREAD in block.attrs and not was_read(inst.kind, inst.type, name):
+        trimmed = UNREAD in block.attrs and not was_read(inst.kind, inst.type, name)
+        if trimmed:
             block = inst.scope.whole(block)
+            trimmed = UNREAD in block.attrs  # the whole parse failed
         attr = block.attrs.get(name)
         if attr is not None:
             return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.eval(attr.expr, inst.env()))
-        if UNREAD in block.attrs and name not in COMPUTED:
+        if trimmed and name not in COMPUTED:
             return self.trace.unknown(f"{inst.address}.{name} could not be read (its file could not be parsed"
                                       " whole)")
         return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.computed(inst, name))
@@ -976,10 +999,11 @@ MAX_MODULE_DEPTH = 50
 
 
 def resolve_module(module: TfModule, loader: ModuleLoader | None = None
-                   ) -> tuple[list[list[Trail]], list[tuple[Block, str]], set[str]]:
+                   ) -> tuple[list[list[Trail]], list[tuple[Block, str]], set[str], list[Unfollowed]]:
     """Every trail instance in ``module`` and the modules it calls, each with its variants.
 
-    Also returns the module-call problems and the folders of the child modules that were read.
+    Also returns the module-call problems, the folders of the child modules that were read, and the
+    module calls that may create trails but could not be read.
     """
     root = Scope(module, loader=loader)
     out: list[list[Trail]] = []
@@ -1015,7 +1039,7 @@ def resolve_module(module: TfModule, loader: ModuleLoader | None = None
                 continue
             break
     out.sort(key=lambda variants: _order_key(variants))
-    return out, root.errors, children
+    return out, root.errors, children, root.unfollowed
 
 
 def _module_refs(scope: Scope, name: str) -> list[ModuleRef]:

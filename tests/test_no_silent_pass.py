@@ -1,0 +1,91 @@
+"""Issue 12: every trail the code can create is checked, and what cannot be checked is said.
+
+The scenarios live in tests/fixtures/ (their findings are checked by test_fixtures.py); these tests
+check the wording users act on.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import FIXTURES, lint
+
+
+def messages(scenario: str, *args: str) -> list[tuple[str, str]]:
+    result = lint(FIXTURES / scenario, "--format", "json", *args, ".")
+    return [(f["rule"], f["message"]) for f in result.json["findings"]]
+
+
+def test_a_trail_off_by_default_is_checked_when_it_would_be_on() -> None:
+    found = messages("count_zero_by_default")
+    assert found == [
+        ("CTL002", "trail sets a CloudWatch Logs log group but no delivery role: no role ARN is set"
+                   " (when `var.enabled` is true; false by default)"),
+        ("CTL003", "log group aws_cloudwatch_log_group.trail[0] (main.tf:12) keeps events 90 days; at least 365"
+                   " are required (when `var.enabled` is true; false by default)"),
+    ]
+
+
+def test_a_module_off_by_default_is_checked_when_it_would_be_on() -> None:
+    assert messages("module_count_zero_by_default") == [
+        ("CTL001", "trail sends no events to CloudWatch Logs: no log group ARN is set"
+                   " (when `var.create_audit_trail` is true; false by default)")]
+
+
+def test_a_value_set_by_tfvars_still_means_no_instance(tmp_path) -> None:
+    text = (FIXTURES / "count_zero_by_default" / "main.tf").read_text()
+    (tmp_path / "main.tf").write_text(text)
+    (tmp_path / "terraform.tfvars").write_text("enabled = false\n")
+    result = lint(tmp_path, "--format", "json", ".")
+    assert (result.exit_code, result.json["findings"], result.json["summary"]["trails"]) == (0, [], 0)
+
+
+def test_what_was_not_followed_is_said_in_every_format() -> None:
+    text = lint(FIXTURES / "unfollowed_registry_module", ".")
+    assert text.stdout.splitlines()[0] == (
+        "main.tf:1:1: CTL010 warning module.cloudtrail (cloudposse/cloudtrail/aws 0.24.0) is not downloaded;"
+        " run `terraform init` to check the trails inside it [module.cloudtrail]")
+    assert text.exit_code == 0
+    for fmt in ("json", "sarif", "junit", "github", "gitlab"):
+        out = lint(FIXTURES / "unfollowed_registry_module", "--format", fmt, ".").stdout
+        assert "cloudposse/cloudtrail/aws 0.24.0" in out, fmt
+    assert lint(FIXTURES / "unfollowed_registry_module", "--unknown", "fail", ".").exit_code == 1
+    assert lint(FIXTURES / "unfollowed_registry_module", "--unknown", "ignore", ".").stdout.startswith("0 errors")
+
+
+def test_nested_stacks_and_custom_resources_that_may_create_trails() -> None:
+    assert messages("unfollowed_cfn_nested_stack") == [
+        ("CTL010", "nested stack AuditLoggingStack (https://acme-templates.s3.amazonaws.com/audit-logging.yaml)"
+                   " is not read; lint its template to check the trails inside it"),
+        ("CTL010", "custom resource OrgTrailSetup (Custom::OrganizationTrail) may create a trail that cannot be"
+                   " checked"),
+    ]
+
+
+def test_module_instances_are_indexed_and_no_message_shows_an_internal_object() -> None:
+    found = messages("module_for_each_indexed")
+    assert [rule for rule, _ in found] == ["CTL003", "CTL004"]
+    assert found[0][1].startswith('log group module.lg["platform"].aws_cloudwatch_log_group.this ')
+    for _rule, message in found:
+        assert not re.search(r"Literal\(|Instance|ModuleRef|object at 0x|\['", message), message
+
+
+def test_a_module_input_the_caller_sets_is_not_null() -> None:
+    (only,) = messages("module_input_not_null")
+    assert only[0] == "CTL010"
+    assert "when" not in only[1]
+
+
+def test_conditions_are_branched_on_what_they_are_made_of() -> None:
+    found = messages("conditions_branch_on_atoms")
+    assert found == [
+        ("CTL003", "log group aws_cloudwatch_log_group.this[0] (main.tf:15) keeps events 90 days; at least 365 are"
+                   ' required (when `var.log_group_arn == ""` is true)'),
+        ("CTL010", "log group ARN cannot be resolved: var.log_group_arn has no default and no tfvars value"
+                   ' (when `var.log_group_arn == ""` is false)'),
+    ]
+
+
+def test_a_followed_value_is_not_unresolved() -> None:
+    result = lint(FIXTURES / "log_group_name_from_variable", "--format", "json", "--unknown", "fail", ".")
+    assert (result.exit_code, result.json["findings"]) == (0, [])
