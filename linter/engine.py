@@ -22,8 +22,8 @@ from .findings import Finding, InputError, Report
 from .frontends import ParseError
 from .frontends.base import frontends
 from .frontends.hcl_ast import TfFile
+from .frontends.terraform import depends_on
 from .frontends.tf_override import merge_overrides
-from .model import Trail
 from .sources import DEFAULT_MAX_FILE_SIZE, display_path, read_text
 
 
@@ -259,7 +259,7 @@ def run(settings: Settings) -> Report:
     for frontend in frontends():
         for resolved in frontend.resolve(ws, found, report):
             variants, only = resolved.variants, resolved.named
-            if only is not None and variants and not _touches(variants, only):
+            if only is not None and variants and not depends_on(variants, only):
                 continue
             if settings.excludes and variants and is_excluded(variants[0].location.file, settings.excludes):
                 continue  # written in an excluded file of a module read whole for resolution
@@ -282,25 +282,21 @@ def run(settings: Settings) -> Report:
     return report
 
 
-def _touches(variants: list[Trail], named: set[str]) -> bool:
-    """Whether a trail is written in, or delivers to a log group written in, one of the named files."""
-    for trail in variants:
-        files = [trail.location.file] + ([trail.log_group.location.file] if trail.log_group else [])
-        if any(os.path.normpath(f) in named for f in files):
-            return True
-    return False
-
-
 def _suppress(report: Report, ws: Workspace, found: Discovered, settings: Settings) -> None:
     """Inline and peer suppressions (with their CTL900 warnings), central exceptions, the baseline, and
     the configured severities."""
     from . import suppressions
     from .rules import SUPPRESSION_RULE
 
-    sources = suppressions.collect(_linted_terraform(ws, found, settings), ws.templates,
+    sources = suppressions.collect(_linted_terraform(ws, settings), ws.templates,
                                    settings.honor_peer_suppressions, settings.max_file_size)
     when = settings.today or suppressions.today()
     invalid = suppressions.apply_directives(report.findings, sources, when, report.rules_run)
+    named = {os.path.abspath(f) for f, only in found.terraform.items() if only is not None}
+    if named:  # a directive in a module read only to resolve the named ones is not this run's to judge
+        whole = {os.path.abspath(f) for f, only in found.terraform.items() if only is None}
+        invalid = [f for f in invalid if not is_terraform(os.path.basename(f.file))
+                   or os.path.dirname(os.path.abspath(f.file)) in named | whole]
     if _selected(SUPPRESSION_RULE, settings):
         report.findings.extend(invalid)
     suppressions.apply_exceptions(report.findings, settings.exceptions, when)
@@ -312,19 +308,10 @@ def _suppress(report: Report, ws: Workspace, found: Discovered, settings: Settin
         finding.severity = settings.severity.get(finding.rule, finding.severity)
 
 
-def _linted_terraform(ws: Workspace, found: Discovered, settings: Settings) -> list[TfFile]:
-    """Parsed Terraform files whose findings this run reports: not excluded, and among the named files
-    when only some files of a folder were named."""
-    named = {os.path.abspath(folder): {os.path.abspath(p) for p in only}
-             for folder, only in found.terraform.items() if only is not None}
-    out = []
-    for tf in ws.terraform_files():
-        real = os.path.abspath(tf.path)
-        only = named.get(os.path.dirname(real))
-        excluded = bool(settings.excludes) and is_excluded(tf.path, settings.excludes)
-        if (only is None or real in only) and not excluded:
-            out.append(tf)
-    return out
+def _linted_terraform(ws: Workspace, settings: Settings) -> list[TfFile]:
+    """Parsed Terraform files whose directives apply this run: every one not excluded."""
+    excludes = settings.excludes
+    return [tf for tf in ws.terraform_files() if not (excludes and is_excluded(tf.path, excludes))]
 
 
 def _selected(rule_id: str, settings: Settings) -> bool:

@@ -242,7 +242,8 @@ def test_naming_only_the_log_group_file_still_reports_its_trail() -> None:
     """The pre-commit hook passes only changed files: lowering retention in logs.tf must not slip through."""
     folder = Path(__file__).parent / "fixtures" / "cli_module_split"
     result = lint(folder, "--format", "json", "logs.tf")
-    assert {(f["rule"], f["file"]) for f in result.json["findings"]} == {("CTL003", "main.tf")}
+    assert {(f["rule"], f["file"]) for f in result.json["findings"]} == {("CTL003", "main.tf"),
+                                                                        ("CTL001", "data_events.tf")}
     assert lint(folder, "--format", "json", "iam.tf").json["findings"] == []
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import FIXTURES, lint
 
 
@@ -88,4 +90,44 @@ def test_conditions_are_branched_on_what_they_are_made_of() -> None:
 
 def test_a_followed_value_is_not_unresolved() -> None:
     result = lint(FIXTURES / "log_group_name_from_variable", "--format", "json", "--unknown", "fail", ".")
+    assert (result.exit_code, result.json["findings"]) == (0, [])
+
+
+def _repository(tmp_path, scenario: str):
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / scenario, root)
+    (root / ".git").mkdir()
+    (root / "expected.txt").unlink()
+    return root
+
+
+@pytest.mark.parametrize(("named", "expected"), [
+    # a module's log group changed: reported at the trail of every root that uses it
+    ("modules/logs/main.tf", [("modules/trail/main.tf", 9, "module.logs.aws_cloudwatch_log_group.this")]),
+    # a caller changed: the trails of the modules it calls, with its arguments
+    ("root/main.tf", [("modules/trail/main.tf", 9, "aws_cloudwatch_log_group.trail")]),
+    ("live/prod/main.tf", [("modules/trail/main.tf", 9, "module.logs.aws_cloudwatch_log_group.this")]),
+    # the trail's own module changed: checked from every root that calls it
+    ("modules/trail/main.tf", [("modules/trail/main.tf", 9, "aws_cloudwatch_log_group.trail"),
+                               ("modules/trail/main.tf", 9, "module.logs.aws_cloudwatch_log_group.this")]),
+])
+def test_a_named_file_is_checked_where_its_module_is_used(tmp_path, named: str, expected) -> None:
+    root = _repository(tmp_path, "per_file_callers")
+    result = lint(root, "--format", "json", named)
+    found = [(f["file"], f["line"], f["message"].split(" ")[2]) for f in result.json["findings"]]
+    assert found == expected
+    assert all(f["rule"] == "CTL003" for f in result.json["findings"])
+    assert result.exit_code == 1
+    # with the call chain, from the root module down
+    chains = [[r["label"] for r in f["related"] if r["label"].startswith("module.")] for f in result.json["findings"]]
+    assert all(chain and chain[-1].startswith("module.trail ") for chain in chains)
+
+
+def test_a_named_file_that_nothing_depends_on_reports_nothing(tmp_path) -> None:
+    root = _repository(tmp_path, "per_file_callers")
+    (root / "unrelated").mkdir()
+    (root / "unrelated" / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
+    result = lint(root, "--format", "json", "unrelated/main.tf")
     assert (result.exit_code, result.json["findings"]) == (0, [])

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class Resolved:
-    """The variants of one trail instance, and the files its findings are reported for.
+    """The variants of one trail instance, and the modules its findings are reported for.
 
-    ``named`` is None when the trail is reported wherever it is; otherwise the trail is reported only
-    if it (or its log group) is written in one of these display paths (files named on the command
-    line).
+    ``named`` is None when the trail is reported wherever it is; otherwise the trail is reported only if
+    its verdict can depend on one of these module folders (absolute paths: the folders of files named on
+    the command line, see ``frontends.terraform.depends_on``).
     """
 
     variants: list[Trail]
