@@ -163,7 +163,8 @@ def unfollowed_findings(unfollowed: Sequence[Unfollowed], unknown_mode: str) -> 
     out: dict[tuple[str, int, str], Finding] = {}
     for item in unfollowed:
         at = item.location
-        violation = rule.violation(f"{item.kind}-not-followed", "source", at, what=item.address, source=item.source)
+        violation = rule.violation(f"{item.kind}-not-followed", "source", at, what=item.address, source=item.source,
+                                   file=at.file)
         finding = Finding(rule.id, rule.name, severity, rule.render(violation), at.file, at.line, at.column,
                           at.end_line or at.line, item.address, item.resource_type, kind=violation.kind,
                           attribute="source", trail_at=at)

@@ -17,6 +17,8 @@ CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cform", ".cfn")
 #: Terraform and OpenTofu configuration files.
 TF_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 AUTO_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
+#: A terragrunt configuration.
+TERRAGRUNT = "terragrunt.hcl"
 
 
 def is_terraform(name: str) -> bool:
@@ -69,6 +71,8 @@ class Discovered:
     errors: list[InputError] = field(default_factory=list)
     #: For each walked folder: its Terraform files and its auto-loaded tfvars files, in name order.
     listings: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    #: terragrunt configurations (``terragrunt.hcl``): each deploys the module its source names.
+    terragrunt: list[str] = field(default_factory=list)
 
 
 class _Walker:
@@ -84,7 +88,9 @@ class _Walker:
 
     def add_file(self, path: str, explicit: bool) -> None:
         name = os.path.basename(path)
-        if explicit and is_terraform(name) and _twin_exists(path):
+        if name == TERRAGRUNT:
+            self.out.terragrunt.append(path)
+        elif explicit and is_terraform(name) and _twin_exists(path):
             self.out.skipped.append(path)  # OpenTofu reads its .tofu twin instead
         elif is_terraform(name):
             folder = os.path.dirname(path) or "."

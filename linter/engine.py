@@ -87,6 +87,8 @@ class Workspace:
         self.templates: dict[str, Any] = {}
         #: Code that may create trails but could not be read (:class:`~cloudtrail_lint.model.Unfollowed`).
         self.unfollowed: list[Any] = []
+        #: terragrunt configurations read.
+        self.terragrunt_read = 0
 
     def abs(self, path: str) -> str:
         """``os.path.abspath``, remembered: folders are looked up many times in a run."""
@@ -209,6 +211,9 @@ class Workspace:
         downloaded = _downloaded_modules(root)
 
         def load(caller: str, source: str, key: str):
+            if os.path.isabs(source):  # a terragrunt source, already resolved to its folder
+                return (self.module(source), "") if os.path.isdir(source) else (
+                    None, f"module source {source} does not exist")
             if source.startswith(("./", "../")):
                 folder = os.path.normpath(os.path.join(caller, source))
                 if not os.path.isdir(folder):

@@ -51,8 +51,8 @@ class ValueUnresolved(Rule):
         "retention-unresolved": "retention of {group} cannot be resolved: {reason}",
         "module-not-followed": "{what} ({source}) is not downloaded; run `terraform init` to check the trails"
         " inside it",
-        "terragrunt-not-followed": "{what} ({source}) is not in .terragrunt-cache; run `terragrunt init` to"
-        " check the trails inside it",
+        "terragrunt-not-followed": "the terraform source of {file} ({source}) is not in .terragrunt-cache; run"
+        " `terragrunt init` to check the trails inside it",
         "stack-not-followed": "nested stack {what} ({source}) is not read; lint its template to check the trails"
         " inside it",
         "custom-resource-not-followed": "custom resource {what} ({source}) may create a trail that cannot be"

@@ -131,3 +131,34 @@ def test_a_named_file_that_nothing_depends_on_reports_nothing(tmp_path) -> None:
     (root / "unrelated" / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
     result = lint(root, "--format", "json", "unrelated/main.tf")
     assert (result.exit_code, result.json["findings"]) == (0, [])
+
+
+def test_a_terragrunt_source_downloaded_into_its_cache_is_followed(tmp_path) -> None:
+    unit = tmp_path / "live" / "audit"
+    copy = unit / ".terragrunt-cache" / "Xq1" / "aB2" / "modules" / "org-trail"
+    copy.mkdir(parents=True)
+    (unit / "terragrunt.hcl").write_text(
+        (FIXTURES / "terragrunt_units" / "live" / "audit" / "terragrunt.hcl").read_text())
+    (copy / "main.tf").write_text(
+        'variable "name" {\n  type = string\n}\n\nresource "aws_cloudtrail" "org" {\n  name           = var.name\n'
+        '  s3_bucket_name = "acme-org-trails"\n  is_organization_trail = true\n}\n')
+    result = lint(tmp_path, "--format", "json", ".")
+    (finding,) = result.json["findings"]
+    # reported at the terraform block the user owns, with the downloaded trail as a related location
+    assert (finding["rule"], finding["file"], finding["line"], finding["resource"]) == (
+        "CTL001", "live/audit/terragrunt.hcl", 1, "aws_cloudtrail.org")
+    assert finding["related"][0] == {"label": "trail aws_cloudtrail.org", "line": 5, "column": 1,
+                                     "file": "live/audit/.terragrunt-cache/Xq1/aB2/modules/org-trail/main.tf"}
+
+
+def test_a_named_terragrunt_file_is_linted() -> None:
+    result = lint(FIXTURES / "terragrunt_units", "--format", "json", "live/prod/terragrunt.hcl")
+    assert [(f["rule"], f["file"]) for f in result.json["findings"]] == [("CTL003", "modules/trail/main.tf")]
+
+
+def test_a_terragrunt_source_that_does_not_exist_is_an_input_error(tmp_path) -> None:
+    (tmp_path / "terragrunt.hcl").write_text('terraform {\n  source = "../modules/trail"\n}\n')
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.exit_code == 2
+    assert result.json["errors"] == [
+        {"file": "terragrunt.hcl", "line": 2, "message": "terraform source ../modules/trail does not exist"}]

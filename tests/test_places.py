@@ -59,16 +59,14 @@ def test_a_named_file_that_is_no_iac_is_counted_as_skipped(tmp_path: Path) -> No
         "# Audit trail\n\nResources:\n  - the trail\n\n```hcl\nresource \"aws_cloudtrail\" \"org\" {\n"
         "  name = \"org\"\n}\n```\n")
     (tmp_path / "notes.txt").write_text("Resources: [unclosed\nAWS::CloudTrail::Trail\n")
-    (tmp_path / "terragrunt.hcl").write_text(
-        'terraform {\n  source = "../modules/trail"\n}\n\ninputs = {\n  retention = 30\n}\n')
     (tmp_path / ".terraform.lock.hcl").write_text(
         'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.60.0"\n}\n')
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    names = ["README.md", "notes.txt", "terragrunt.hcl", ".terraform.lock.hcl", "logo.png"]
+    names = ["README.md", "notes.txt", ".terraform.lock.hcl", "logo.png"]
     result = lint(tmp_path, "--format", "json", *names)
     assert result.exit_code == 0, result.stdout
     assert result.json["errors"] == []
-    assert _summary(result) == (0, 0, 5)
+    assert _summary(result) == (0, 0, 4)
 
 
 def test_named_terraform_configuration_with_another_extension_is_an_error(tmp_path: Path) -> None:
@@ -139,9 +137,11 @@ def test_the_pre_commit_hook_passes_tofu_and_template_files() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     pattern = re.compile(next(h for h in hooks if h["id"] == "cloudtrail-lint")["files"])
     for name in ("main.tf", "main.tofu", "x.tf.json", "x.tofu.json", "prod.tfvars", "a.tfvars.json",
-                 "t.yaml", "t.yml", "t.json", "t.template", "create_cloudtrail.cform", "t.cfn", "serverless.yml"):
+                 "t.yaml", "t.yml", "t.json", "t.template", "create_cloudtrail.cform", "t.cfn", "serverless.yml",
+                 "terragrunt.hcl"):
         assert pattern.search(f"infra/{name}"), name
-    for name in ("README.md", "main.py", "terragrunt.hcl", "main.tofu.bak"):
+    assert pattern.search("terragrunt.hcl")
+    for name in ("README.md", "main.py", "x.hcl", ".terraform.lock.hcl", "main.tofu.bak", "not-terragrunt.hcl"):
         assert not pattern.search(f"infra/{name}"), name
 
 

@@ -36,6 +36,8 @@ class TerraformFrontEnd(FrontEnd):
 
         results: list[Resolved] = []
         covered: set[str] = set()
+        for path in found.terragrunt:  # first: the modules they deploy are then covered
+            results.extend(self._terragrunt(ws, path, covered))
         named = {os.path.abspath(f) for f, only in found.terraform.items() if only is not None}
         roots: dict[str, set[str] | None] = {f: None for f, only in found.terraform.items() if only is None}
         if named:
@@ -62,10 +64,42 @@ class TerraformFrontEnd(FrontEnd):
             covered.add(os.path.abspath(folder))
             covered.update(os.path.abspath(c) for c in children)
             results.extend(Resolved(variants, depends) for variants in trails)
-        report.files_linted += ws.terraform_files_read()
+        report.files_linted += ws.terraform_files_read() + ws.terragrunt_read
         # a folder the scan found no trail in may still be parsed as a module another one calls: count it once
         report.files_linted += sum(n for folder, n in ws.scanned_only.items() if ws.abs(folder) not in ws._modules)
         return results
+
+    def _terragrunt(self, ws: Any, path: str, covered: set[str]) -> list[Resolved]:
+        """The trails of the module a terragrunt configuration deploys, with its inputs."""
+        from ..frontends import ParseError
+        from ..resolver.terraform import TfModule, resolve_module
+        from .terragrunt import open_inputs, root_file
+
+        config = ws.reader.terraform_whole(path)
+        if isinstance(config, ParseError):
+            ws.error(path, config)
+            return []
+        ws.terragrunt_read += 1
+        synthetic, unfollowed, why = root_file(config, path)
+        if unfollowed is not None:
+            ws.unfollowed.append(unfollowed)
+        if why.startswith("terraform source"):
+            block = next(b for b in config.blocks if b.type == "terraform" and "source" in b.attrs)
+            ws.errors.append(InputError(display_path(path), block.attrs["source"].line, why))
+        if synthetic is None:
+            return []
+        folder = os.path.dirname(path) or "."
+        module = TfModule(folder, [synthetic], terragrunt=True, open_inputs=open_inputs(config))
+        try:
+            trails, problems, children, more = resolve_module(module, ws.loader(folder))
+        except Exception as exc:  # a resolver bug: this configuration is an input error, the run goes on
+            ws.errors.append(InputError(display_path(path), 0, internal_error(exc)))
+            return []
+        for block, why in problems:
+            ws.errors.append(InputError(block.file, block.line, why, block.col))
+        ws.unfollowed.extend(more)
+        covered.update(os.path.abspath(c) for c in children)
+        return [Resolved(variants) for variants in trails]
 
     def fixer(self, ctx: Any) -> Any:
         from ..fix.terraform import TerraformFixer

@@ -84,6 +84,10 @@ class TfModule:
     broken_files: list[str] = field(default_factory=list)
     #: Parses a file of the module whole (when its blocks were trimmed before parsing); None: cannot.
     reparse: Callable[[str], TfFile | None] | None = field(default=None, repr=False, compare=False)
+    #: A terragrunt configuration: the module it calls is deployed as the root (its addresses keep no
+    #: ``module.`` prefix), and variables its inputs do not set may be set elsewhere, for this reason.
+    terragrunt: bool = False
+    open_inputs: str = ""
 
 
 #: Loads a child module: (caller's module dir, source, module key) -> (module or None, reason when None).
@@ -122,6 +126,8 @@ class Scope:
         self.calls: dict[str, Block] = {}
         self.provider_lt3 = False
         self._children: dict[tuple[str, Any], tuple[Scope | None, str]] = {}
+        #: Why variables the module call does not set may still be set (a terragrunt ``include``).
+        self.open_inputs = ""
         self._whole: dict[int, Block] = {}
         for tf in module.files:
             for block in tf.blocks:
@@ -204,11 +210,16 @@ class Scope:
                         arg: _Input(attr, self, env or {}) for arg, attr in call.attrs.items()
                         if arg not in ("source", "version", "count", "for_each", "providers", "depends_on")
                     }
-                    call_site = ModuleCall(address, source, Location(call.file, call.line, call.col, call.end_line))
-                    scope = Scope(module, f"{address}.", inputs, self.loader, self.depth + 1,
+                    shown = source
+                    if self.module.terragrunt:  # the module terragrunt deploys: a root, as Terraform sees it
+                        address, shown = "terragrunt", str(getattr(source_attr.expr, "src", source)).strip('"')
+                    call_site = ModuleCall(address, shown, Location(call.file, call.line, call.col, call.end_line))
+                    prefix = "" if self.module.terragrunt else f"{address}."
+                    scope = Scope(module, prefix, inputs, self.loader, self.depth + 1,
                                   (*self.lineage, self.module.dir), self.errors, dl_key, (*self.via, call_site),
                                   self.exists_when + exists_when, self.unfollowed)
                     scope.provider_lt3 = scope.provider_lt3 or self.provider_lt3
+                    scope.open_inputs = self.module.open_inputs
                     result = (scope, "")
         self._children[(name, key)] = result
         return result
@@ -719,6 +730,11 @@ class Evaluator:
             return {"workspace": SEG}, path
         if name in ("count", "each", "self"):
             return self.trace.unknown(f"{name} is not available here"), path[1:]
+        if name == "dependency" and first:
+            return self.trace.unknown(f"dependency.{first} holds outputs of another terragrunt module, known only"
+                                      " after it is applied"), []
+        if name == "include" and first:
+            return self.trace.unknown(f"include.{first} is a terragrunt configuration that is not read"), []
         if (first and name.startswith(("aws_", "awscc_"))) or (first and (name, first) in scope.resources):
             key = (name, first)
             if key not in scope.resources:
@@ -745,13 +761,16 @@ class Evaluator:
                 value, trace = self.evaluate(given.scope, given.attr.expr, given.env)
                 self.trace.merge(trace)
                 return value
-            tfvar = scope.module.tfvars.get(name) if not scope.prefix else None
+            tfvar = scope.module.tfvars.get(name) if not scope.via else None
             if tfvar is not None:
                 return self.eval(tfvar.expr, {})
             block = scope.variables[name]
+            if scope.open_inputs:
+                return self.trace.unknown(f"var.{name} is not set by the inputs of terragrunt.hcl;"
+                                          f" {scope.open_inputs}")
             if "default" in block.attrs:
                 default = self.eval(block.attrs["default"].expr, {})
-                if scope.prefix:
+                if scope.via:
                     return default  # the calling code leaves it at its default: that is what is deployed
                 if self.open_defaults and not isinstance(default, Unknown):
                     return Defaulted(f"var.{name} is set by whoever deploys the module ({to_str(default)} by"
@@ -759,7 +778,7 @@ class Evaluator:
                 if f"var.{name}" not in self.trace.defaults:
                     self.trace.defaults.append(f"var.{name}")
                 return default
-            where = "no value in the module call" if scope.prefix else "no tfvars value"
+            where = "no value in the module call" if scope.via else "no tfvars value"
             return self.trace.unknown(f"var.{name} has no default and {where}")
 
         return self._cached(scope, f"var.{name}", compute)
