@@ -108,8 +108,8 @@ def display(value: object) -> str:
             text = json.dumps(value, ensure_ascii=False, default=lambda _: UNKNOWN_ANY)
         except (TypeError, ValueError, RecursionError):
             text = UNKNOWN_ANY
-        if len(text) > 200:
-            text = text[:199] + "…"
     else:
         text = UNKNOWN_ANY  # an internal object (a resource instance, a module): nothing to show
+    if len(text) > 200:
+        text = text[:199] + "…"
     return text.replace(UNKNOWN_SEGMENT, "<?>").replace(UNKNOWN_ANY, "<unknown>")

@@ -70,8 +70,25 @@ def _filtered_parser() -> Any:
     import hcl2.parser as hcl2_parser
     from lark import Lark
 
-    return Lark.open("hcl2.lark", rel_to=hcl2_parser.__file__, parser="lalr", cache=str(hcl2_parser.PARSER_FILE),
-                     propagate_positions=True, postlex=TokenFilter())
+    parser = Lark.open("hcl2.lark", rel_to=hcl2_parser.__file__, parser="lalr",
+                       cache=str(hcl2_parser.PARSER_FILE), propagate_positions=True, postlex=TokenFilter())
+    _linear_string_chars(parser)
+    return parser
+
+
+#: python-hcl2's ``STRING_CHARS``, which repeats an alternation once per character: Python's regular
+#: expression engine keeps a backtracking entry for every repetition, about 200 bytes per character, so
+#: a 10 MB string took 2 GB. The same language, with runs of plain characters matched at once.
+_STRING_CHARS = r'(?:[^"\\$%]+|\\.|\$(?!\$?\{)|%(?!%?\{))+'
+
+
+def _linear_string_chars(parser: Any) -> None:
+    """Give ``parser`` the :data:`_STRING_CHARS` pattern (before its lexers are built on first use)."""
+    from lark.lexer import PatternRE
+
+    for terminal in parser.terminals:
+        if terminal.name == "STRING_CHARS" and isinstance(terminal.pattern, PatternRE):
+            terminal.pattern = PatternRE(_STRING_CHARS, terminal.pattern.flags)
 
 
 def use_positionless_parser() -> bool:

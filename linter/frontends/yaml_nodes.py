@@ -64,11 +64,30 @@ class Document:
         self.foreign_tags: list[Tagged] = []
 
 
+#: Plain scalars longer than this are strings: no number, boolean or date the linter reads is this long,
+#: and PyYAML's resolver patterns (sexagesimal ``1:1:1:…`` numbers) take quadratic time on long ones.
+MAX_RESOLVED_SCALAR = 256
+
+_LOADER: Any = None
+
+
 def _yaml():
+    """PyYAML and the loader to compose with: libyaml's when available, resolving long plain scalars as
+    strings without trying the number patterns (:data:`MAX_RESOLVED_SCALAR`)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-    return yaml, loader
+    global _LOADER
+    if _LOADER is None:
+        base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+                if kind is yaml.ScalarNode and implicit[0] and len(value) > MAX_RESOLVED_SCALAR:
+                    return self.DEFAULT_SCALAR_TAG
+                return super().resolve(kind, value, implicit)
+
+        _LOADER = Loader
+    return yaml, _LOADER
 
 
 def load(text: str) -> Document:

@@ -403,15 +403,14 @@ def _evaluate(template: Template, logical_id: str, assumed: dict[str, bool]) -> 
     body = template.resources[logical_id]
     props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
     location = template.location(logical_id)
+    group, gtrace = _prop_value(ev, template, logical_id, props, "CloudWatchLogsLogGroupArn",
+                                "no CloudWatchLogsLogGroupArn is set")
+    role, rtrace = _prop_value(ev, template, logical_id, props, "CloudWatchLogsRoleArn",
+                               "no CloudWatchLogsRoleArn is set")
     try:
-        group, gtrace = _prop_value(ev, template, logical_id, props, "CloudWatchLogsLogGroupArn",
-                                    "no CloudWatchLogsLogGroupArn is set")
-        role, rtrace = _prop_value(ev, template, logical_id, props, "CloudWatchLogsRoleArn",
-                                   "no CloudWatchLogsRoleArn is set")
         log_group = _log_group(ev, template, gtrace, group)
-    except LimitReached as exc:
-        value = limit_reached(str(exc))
-        return Trail(logical_id, TRAIL, location, value, value), list(ev.trace.undecided)
+    except LimitReached:
+        log_group = None
     undecided = [*gtrace.undecided, *(x for x in rtrace.undecided if x not in gtrace.undecided)]
     if log_group is not None:
         undecided.extend(x for x in log_group[1].undecided if x not in undecided)
@@ -424,9 +423,13 @@ def _prop_value(ev: Evaluator, template: Template, logical_id: str, props: dict[
     if name not in props:
         return unset(unset_reason), Trace()
     raw = props[name]
-    result, trace = ev.evaluate(raw)
-    source = _source(raw)
     location = template.property_location(logical_id, name)
+    ev.budget.renew()
+    try:
+        result, trace = ev.evaluate(raw)
+    except LimitReached as exc:  # this value is unknown; the others may still be evaluated
+        return limit_reached(str(exc), location), Trace()
+    source = _source(raw)
     if result is NO_VALUE:
         return unset(f"{name} is AWS::NoValue", location), trace
     return to_value(result, trace, source, unset_reason, location), trace
@@ -460,7 +463,10 @@ def _log_group(ev: Evaluator, template: Template, trace: Trace, group: Value) ->
     if "RetentionInDays" not in props:
         retention, rtrace = unset(f"{name} sets no RetentionInDays (events never expire)"), Trace()
     else:
-        result, rtrace = ev.evaluate(props["RetentionInDays"])
+        try:
+            result, rtrace = ev.evaluate(props["RetentionInDays"])
+        except LimitReached as exc:
+            return LogGroup(name, template.location(name), limit_reached(str(exc), location)), Trace()
         if result is NO_VALUE:
             retention = unset(f"{name} RetentionInDays is AWS::NoValue (events never expire)", location)
         else:

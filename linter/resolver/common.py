@@ -109,6 +109,11 @@ class Budget:
     def __init__(self) -> None:
         self.steps = 0
 
+    def renew(self) -> None:
+        """A new allowance of steps, for the next of a trail's values (one value's blow-up must not make
+        the others unknown)."""
+        self.steps = 0
+
     def step(self) -> None:
         self.steps += 1
         if self.steps > self.STEPS:

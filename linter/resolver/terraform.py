@@ -1046,8 +1046,8 @@ def resolve_module(module: TfModule, loader: ModuleLoader | None = None
             for ref in refs:
                 if scopes + len(stack) >= MAX_MODULE_SCOPES:
                     root.errors.append((scope.calls[name], f"evaluation limit reached: more than"
-                                        f" {MAX_MODULE_SCOPES:,} module instances; trails in {ref.address} and"
-                                        " below are not checked"))
+                                        f" {MAX_MODULE_SCOPES:,} module instances; trails in"
+                                        f" {_short(ref.address, 100)} and below are not checked"))
                     stack.clear()
                     break
                 child, _why = ref.child()
@@ -1127,14 +1127,12 @@ def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block) -> tuple[list[Tra
     trails = []
     for inst in instances:
         address = inst.address if (inst.index is not None or inst.each is not None) else base
+        group, gtrace = _attr_value(ev, inst, "cloud_watch_logs_group_arn", "no log group ARN is set")
+        role, rtrace = _attr_value(ev, inst, "cloud_watch_logs_role_arn", "no role ARN is set")
         try:
-            group, gtrace = _attr_value(ev, inst, "cloud_watch_logs_group_arn", "no log group ARN is set")
-            role, rtrace = _attr_value(ev, inst, "cloud_watch_logs_role_arn", "no role ARN is set")
             log_group = _log_group(ev, scope, gtrace, group)
-        except LimitReached as exc:
-            value = limit_reached(str(exc))
-            trails.append(Trail(address, TRAIL, location, value, value, via=scope.via))
-            continue
+        except LimitReached:
+            log_group = None
         for trace in (gtrace, rtrace) + ((log_group[1],) if log_group else ()):
             undecided.extend(x for x in trace.undecided if x not in undecided)
         trails.append(Trail(
@@ -1162,7 +1160,11 @@ def _attr_value(ev: Evaluator, inst: Instance, name: str, unset_reason: str) -> 
     attr = inst.block.attrs.get(name)
     if attr is None:
         return unset(unset_reason), Trace()
-    result, trace = ev.evaluate(inst.scope, attr.expr, inst.env())
+    ev.budget.renew()
+    try:
+        result, trace = ev.evaluate(inst.scope, attr.expr, inst.env())
+    except LimitReached as exc:  # this value is unknown; the others may still be evaluated
+        return limit_reached(str(exc), _attr_location(inst.block, attr)), Trace()
     if isinstance(result, Instance):
         result = ev.trace.unknown(f"{attr.expr.src} is a whole resource, not an attribute")
     return to_value(result, trace, _short(attr.expr.src), unset_reason, _attr_location(inst.block, attr)), trace
@@ -1180,9 +1182,12 @@ def _log_group(ev: Evaluator, scope: Scope, trace: Trace, group: Value) -> tuple
     if attr is None:
         retention, rtrace = unset(f"{inst.address} sets no retention (events never expire)"), Trace()
     else:
-        result, rtrace = ev.evaluate(inst.scope, attr.expr, inst.env())
-        retention = as_days(to_value(result, rtrace, _short(attr.expr.src), "retention is not set",
-                                     _attr_location(block, attr)))
+        try:
+            result, rtrace = ev.evaluate(inst.scope, attr.expr, inst.env())
+            retention = as_days(to_value(result, rtrace, _short(attr.expr.src), "retention is not set",
+                                         _attr_location(block, attr)))
+        except LimitReached as exc:
+            retention, rtrace = limit_reached(str(exc), _attr_location(block, attr)), Trace()
     return LogGroup(inst.address, Location(block.file, block.line, block.col, block.end_line), retention), rtrace
 
 
