@@ -34,7 +34,7 @@ from cloudtrail_lint.frontends import ParseError
 from cloudtrail_lint.frontends.cfn import load_document
 from cloudtrail_lint.frontends.yaml_nodes import Tagged, load
 
-from .conftest import FIXTURES, SHARED
+from .conftest import FIXTURES, SHARED, shared
 
 CORPORA = {"fixtures": FIXTURES, "corpus": SHARED / "corpus"}
 SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -116,8 +116,11 @@ def differences(ours: Any, theirs: Any, where: str = "") -> list[str]:
 
 def test_the_corpora_are_there() -> None:
     assert len([c for c in CANDIDATES if c[0].startswith("fixtures/")]) >= 40
-    if CORPORA["corpus"].is_dir():
-        assert any(c[0].startswith("corpus/") for c in CANDIDATES)
+
+
+def test_the_shared_corpus_is_compared_too() -> None:
+    shared("corpus")  # skips, saying where to get it, when it is missing
+    assert any(c[0].startswith("corpus/") for c in CANDIDATES)
 
 
 @pytest.mark.parametrize(("name", "path"), CANDIDATES, ids=[c[0] for c in CANDIDATES])
