@@ -23,11 +23,11 @@ PYPROJECT = "pyproject.toml"
 SEVERITIES = ("error", "warning", "note")
 UNKNOWN_MODES = ("ignore", "warn", "fail")
 _EXCEPTION_KEYS = ("rule", "rules", "resource", "file", "reason", "owner", "expires")
+#: How much of a path or glob from a configuration file a message shows.
+_PATH_ROOM = 240
 #: Our table in a pyproject.toml that may not parse: a header ``[tool.cloudtrail-lint]`` or
 #: ``[[tool.cloudtrail-lint.exceptions]]``, or a dotted key ``tool.cloudtrail-lint.unknown = ...``, with the
 #: spaces and quotes TOML allows. A dependency ``"cloudtrail-lint>=1"`` or ``cloudtrail-lint = "^1"`` is not.
-#: How much of a path or glob from a configuration file a message shows.
-_PATH_ROOM = 240
 _OURS = re.compile(r"""(?m)^[ \t]*(?:\[\[?[ \t]*)?tool[ \t]*\.[ \t]*"""
                    r"""(?:cloudtrail-lint|"cloudtrail-lint"|'cloudtrail-lint')[ \t]*[.\]=]""")
 
