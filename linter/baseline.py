@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -78,13 +79,19 @@ def write(path: str, findings: list[Finding]) -> int:
 
 
 def load(path: str) -> Baseline:
+    """Read the baseline in ``path``; a :class:`BaselineError` for anything that is not one we wrote."""
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise BaselineError(f"{path}: baseline is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: baseline is not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # also bad UTF-8, and int()'s digit limit
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        if "integer string conversion" in detail:
+            detail = f"a number has more than {getattr(sys, 'get_int_max_str_digits', lambda: 4300)()} digits"
+        raise BaselineError(f"{path}: baseline is not valid JSON: {detail}") from None
     if not isinstance(data, dict) or data.get("tool") != "cloudtrail-lint" or not isinstance(
             data.get("findings"), list):
         raise BaselineError(f"{path}: not a cloudtrail-lint baseline (written by --write-baseline)")

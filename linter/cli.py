@@ -368,33 +368,72 @@ def _write_baseline(path: str, report) -> None:
     sys.exit(0)
 
 
+#: Stacks the engine's thread is tried with, largest first, each with the recursion limit it holds.
+#: The deepest recursion is evaluation through long chains (modules handing a value down, locals, GetAtt):
+#: at 60,000 frames it needed 16-32 MiB of stack on Python 3.9, whose frames take the most C stack
+#: (about 0.5 KiB each; 3.11+ take far less). 64 MiB leaves twice that; the nesting limits of
+#: docs/security.md (500 levels) need under 1 MiB. Smaller stacks keep the same room per frame.
+DEEP_STACKS = ((64 << 20, 60_000), (32 << 20, 30_000), (16 << 20, 15_000), (8 << 20, 7_500))
+
+
 def _run_with_deep_stack(fn, *args):
-    """Run ``fn`` in a thread with a large stack: deep module chains and nested inputs recurse deeply."""
+    """Run ``fn`` in a thread with a deep stack: deep module chains and nested inputs recurse deeply.
+
+    When the system refuses a thread with that stack (an address-space limit such as ``ulimit -v``),
+    smaller ones are tried with proportionally lower recursion limits, and at last ``fn`` runs in the
+    calling thread with the interpreter's own limit; an input too deep for it is an error for that input.
+    """
     import threading
 
     result: list = []
     failure: list[BaseException] = []
+    started = threading.Event()  # set once the default stack size is back
 
     def target() -> None:
+        started.wait()
         try:
             result.append(fn(*args))
         except BaseException as exc:  # re-raised in the calling thread
             failure.append(exc)
 
     old_limit = sys.getrecursionlimit()
-    old_size = threading.stack_size()
-    sys.setrecursionlimit(max(old_limit, 60_000))
-    threading.stack_size(512 * 1024 * 1024)
     try:
-        worker = threading.Thread(target=target, name="cloudtrail-lint")
-        worker.start()
-        worker.join()
+        for size, limit in DEEP_STACKS:
+            sys.setrecursionlimit(max(old_limit, limit))
+            worker = _start_thread(threading, target, size)
+            if worker is not None:
+                started.set()
+                worker.join()
+                break
+        else:
+            sys.setrecursionlimit(old_limit)
+            started.set()
+            target()
     finally:
-        threading.stack_size(old_size)
         sys.setrecursionlimit(old_limit)
     if failure:
         raise failure[0]
     return result[0]
+
+
+def _start_thread(threading, target, stack_size: int):
+    """A started thread running ``target`` on a stack of ``stack_size`` bytes, or None if none can be had.
+
+    The size is set only while the thread starts: threads started later (the parse workers', which are
+    forked from this one) get the default again."""
+    old_size = threading.stack_size()
+    try:
+        threading.stack_size(stack_size)
+    except (ValueError, RuntimeError):  # a platform that cannot size thread stacks
+        return None
+    try:
+        worker = threading.Thread(target=target, name="cloudtrail-lint")
+        worker.start()
+    except RuntimeError:  # "can't start new thread": no room for that stack
+        return None
+    finally:
+        threading.stack_size(old_size)
+    return worker
 
 
 def main() -> None:

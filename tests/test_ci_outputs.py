@@ -16,7 +16,7 @@ from cloudtrail_lint.findings import Finding, InputError, Report, Suppression
 from cloudtrail_lint.reporters import FORMATS, render
 from cloudtrail_lint.reporters.github import escape_data, escape_property
 
-from .conftest import REPO, SHARED, lint
+from .conftest import REPO, lint, shared
 
 RULES_RUN = ["CTL001", "CTL002", "CTL003", "CTL004", "CTL005", "CTL006", "CTL010"]
 NAMES = {
@@ -236,7 +236,7 @@ def test_sarif_with_every_kind_of_suppression_is_valid(project: Path) -> None:
         'reason = "owned by the org stack"\n')
     lint(project, "--write-baseline", "b.json", "stack")
     log = lint(project, "--format", "sarif", "--baseline", "b.json", ".").json
-    schema = json.loads((SHARED / "schemas" / "sarif-2.1.0.json").read_text())
+    schema = json.loads(shared("schemas", "sarif-2.1.0.json").read_text())
     jsonschema.validate(log, schema)
     results = log["runs"][0]["results"]
     kinds = {r["ruleId"]: r["suppressions"][0]["kind"] for r in results if "suppressions" in r}

@@ -39,6 +39,8 @@ def rules_of(result) -> list[tuple[str, str, bool]]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
+    """A git repository (a ``.git`` folder is all the lookup needs) holding a trail."""
+    (tmp_path / ".git").mkdir()
     (tmp_path / "main.tf").write_text(TRAIL_60_DAYS)
     return tmp_path
 
@@ -309,6 +311,7 @@ def test_expired_central_exception(tmp_path: Path) -> None:
 
 
 def test_central_exception_file_glob_is_relative_to_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
     sub = tmp_path / "accounts" / "sandbox"
     sub.mkdir(parents=True)
     (sub / "main.tf").write_text(NO_LOGS.format(name="t"))

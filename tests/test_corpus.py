@@ -1,4 +1,5 @@
-"""The labelled corpus in /work/shared/corpus: every trail's expected_flag, by the score script and singly."""
+"""The labelled corpus in the shared test data (README.md, "Running the tests"): every trail's expected_flag,
+by the score script and singly."""
 
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import lint
+from .conftest import SHARED, lint, shared_missing
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 MANIFEST = CORPUS / "manifest.json"
 SCORE = SHARED / "tools" / "score_corpus.py"
 FLAG_RULES = {"CTL001", "CTL002", "CTL003"}
-MISSING = f"labelled corpus not found at {CORPUS} (CI provides /work/shared next to the repository)"
+MISSING = shared_missing("corpus", "manifest.json") or shared_missing("tools", "score_corpus.py")
 
 
 def _cases() -> list[dict[str, Any]]:
@@ -70,7 +70,7 @@ def test_norm_resource_matches_the_score_script() -> None:
     assert norm_resource("CloudTrail") == "CloudTrail"
 
 
-@pytest.mark.skipif(not MANIFEST.is_file(), reason=MISSING)
+@pytest.mark.skipif(bool(MISSING), reason=MISSING or "-")
 def test_score_script_agrees_on_every_trail() -> None:
     total = sum(len(case["trails"]) for case in CASES)
     proc = subprocess.run(
@@ -82,7 +82,7 @@ def test_score_script_agrees_on_every_trail() -> None:
     assert total >= 42  # the corpus as of writing; it may grow
 
 
-@pytest.mark.skipif(not MANIFEST.is_file(), reason=MISSING)
+@pytest.mark.skipif(bool(MISSING), reason=MISSING or "-")
 @pytest.mark.parametrize(("case", "trail"), TRAILS)
 def test_corpus_trail(case: dict[str, Any], trail: dict[str, Any]) -> None:
     report = _report(case["path"], case.get("entrypoint") or ".")

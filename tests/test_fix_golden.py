@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from .conftest import FIXTURES, SHARED, lint
+from .conftest import FIXTURES, lint, shared
 
 SCENARIOS = sorted(p.name for p in FIXTURES.glob("fix_*") if (p / "before").is_dir())
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -122,7 +122,7 @@ def test_sarif_fixes_are_the_same_edits(scenario: str, tmp_path: Path) -> None:
 
     work = _copy(scenario, tmp_path)
     log = lint(work, "--format", "sarif", ".").json
-    schema = json.loads((SHARED / "schemas" / "sarif-2.1.0.json").read_text())
+    schema = json.loads(shared("schemas", "sarif-2.1.0.json").read_text())
     jsonschema.validate(log, schema)
     changes: dict[str, list[tuple[int, int, int, int, str]]] = {}
     for result in log["runs"][0]["results"]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, lint
+from .conftest import FIXTURES, Unprivileged, lint
 
 #: Findings of the valid files placed next to the bad ones in most scenarios.
 OK_CFN = ("CTL001", "ok/trail.yml", 10, "Trail")
@@ -499,11 +499,10 @@ def test_unreadable_files_chmod(tmp_path: Path) -> None:
     assert result.findings() == {OK_CFN}
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
-                    reason="needs root and setpriv to run the command as an unprivileged user")
-def test_unreadable_files_as_unprivileged_user() -> None:
-    """The real thing: chmod 000 files and folder, the command run as nobody (uid 65534)."""
-    root = Path(tempfile.mkdtemp(prefix="ctl-unreadable-"))
+def test_unreadable_files_as_unprivileged_user(unprivileged: Unprivileged) -> None:
+    """The real thing: chmod 000 files and folder, the command run as nobody (uid 65534) from an install it
+    can read, wherever this checkout sits (see the ``unprivileged`` fixture)."""
+    root = Path(tempfile.mkdtemp(prefix="ctl-unreadable-", dir=unprivileged.base))
     try:
         root.chmod(0o755)
         (root / "ok").mkdir(mode=0o755)
@@ -516,10 +515,7 @@ def test_unreadable_files_as_unprivileged_user() -> None:
             path.chmod(0)
         for path in (root / "ok" / "trail.yml",):
             path.chmod(0o644)
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
-                   "cloudtrail_lint", "--format", "json", "."]
-        proc = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        proc = unprivileged.run("--format", "json", ".", cwd=root)
         assert proc.returncode == 2, proc.stderr
         report = json.loads(proc.stdout)
         assert sorted((e["file"], e["message"]) for e in report["errors"]) == [

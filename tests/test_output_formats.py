@@ -18,10 +18,9 @@ from cloudtrail_lint.repository import find_root
 from cloudtrail_lint.rules import ALL_RULES, RULES_BY_ID
 from jsonschema import Draft7Validator
 
-from .conftest import FIXTURES, REPO, SHARED, lint
+from .conftest import FIXTURES, REPO, lint, shared
 
 GOLDEN = Path(__file__).parent / "golden"
-SARIF_SCHEMA = SHARED / "schemas" / "sarif-2.1.0.json"
 
 FINDING_KEYS = ["rule", "name", "severity", "message", "file", "line", "column", "end_line", "resource",
                 "resource_type", "kind", "attribute", "conditions", "suppressed"]
@@ -151,9 +150,7 @@ def test_json_suppressed_finding_shape() -> None:
 
 @pytest.fixture(scope="module")
 def sarif_validator() -> Draft7Validator:
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"SARIF schema not found at {SARIF_SCHEMA} (CI provides /work/shared)")
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(shared("schemas", "sarif-2.1.0.json").read_text(encoding="utf-8"))
     Draft7Validator.check_schema(schema)
     return Draft7Validator(schema)
 

@@ -17,7 +17,7 @@ from cloudtrail_lint import __version__
 from .conftest import FIXTURES, REPO
 
 IGNORED = shutil.ignore_patterns(".git", ".venv", "*.egg-info", "build", "dist", "__pycache__", "*.pyc",
-                                 ".pytest_cache", ".ruff_cache", ".hypothesis", ".checkov-venv")
+                                 ".pytest_cache", ".ruff_cache", ".hypothesis", ".checkov-venv", ".nox")
 
 
 def snapshot(dest: Path) -> Path:
@@ -42,16 +42,14 @@ def snapshot(dest: Path) -> Path:
 
 
 def _has_setuptools() -> bool:
-    """Whether this environment can build the wheel itself: setuptools >= 70.1 has bdist_wheel built in,
-    older ones need the wheel package (a fresh venv has neither; pip then builds in isolation)."""
-    import importlib.util
-
+    """Whether this environment can build the wheel itself: setuptools >= 77 reads the SPDX license string
+    of pyproject.toml and has bdist_wheel built in (else pip builds in isolation, fetching setuptools)."""
     try:
         import setuptools
     except ImportError:
         return False
     major, minor = (int(x) for x in setuptools.__version__.split(".")[:2])
-    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
+    return (major, minor) >= (77, 0)
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +102,7 @@ def test_wheel_metadata_and_console_script(built: tuple[Path, Path]) -> None:
     meta = email.message_from_bytes(archive.read(f"{info}/METADATA"))
     assert meta["Name"] == "cloudtrail-lint"
     assert meta["Version"] == __version__
+    assert meta["License-Expression"] == "Apache-2.0"  # PEP 639, not the deprecated license table
     requires = sorted(r.split(";")[0].replace(" ", "") for r in meta.get_all("Requires-Dist") or []
                       if "extra ==" not in r)
     # tomli only on Python < 3.11 (its environment marker is cut off above)

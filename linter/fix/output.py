@@ -73,7 +73,13 @@ class WriteError(Exception):
 
 
 def write_fixes(plan: FixPlan) -> list[str]:
-    """Write every changed file in place, atomically and with its mode kept; return the paths written."""
+    """Write every changed file in place, atomically, keeping its mode and owner; return the paths written.
+
+    A file that a new file must not replace is left alone, and the fixes that change it become "not
+    fixed" with the reason (:func:`leave_alone`): a read-only file, one with several hard links (a new
+    file would split them), one whose owner or group the replacement could not keep.
+    """
+    leave_alone(plan)
     written = []
     for path, (_before, after) in plan.new_texts().items():
         source = plan.sources[path]
@@ -82,24 +88,74 @@ def write_fixes(plan: FixPlan) -> list[str]:
             with open(target, "rb") as handle:
                 if handle.read() != source.raw:
                     raise WriteError(f"{path} changed while it was being fixed; run again")
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-            fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
-                                        dir=os.path.dirname(target))
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(source.encode(after))
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.chmod(temp, mode)
-                os.replace(temp, target)
-            except BaseException:
-                if os.path.exists(temp):
-                    os.unlink(temp)
-                raise
+                facts = os.fstat(handle.fileno())
+            _replace(target, source.encode(after), facts)
         except OSError as exc:
             raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
         written.append(path)
     return written
+
+
+def leave_alone(plan: FixPlan) -> None:
+    """Turn the fixes that change a file :func:`_why_not_replace` refuses into "not fixed" with its reason."""
+    from .plan import _accept
+
+    refused = {path: why for path in plan.edits if (why := _why_not_replace(path))}
+    if not refused:
+        return
+    for outcome in plan.outcomes:
+        reasons = [refused[path] for path in outcome.fix.edits if path in refused] if outcome.fix else []
+        if reasons:
+            outcome.reason = "; ".join(dict.fromkeys(reasons))
+            outcome.fix = outcome.finding.fix = None
+    plan.edits = {}
+    for outcome in plan.fixed:
+        _accept(plan, outcome.fix)  # type: ignore[arg-type]
+
+
+def _why_not_replace(path: str) -> str:
+    """Why ``--fix`` must not replace ``path`` with a new file, or "" (a file it cannot read: the write says)."""
+    target = os.path.realpath(path)
+    try:
+        facts = os.stat(target)
+    except OSError:
+        return ""
+    if not facts.st_mode & 0o222 or not os.access(target, os.W_OK):
+        return f"{path} is read-only, and --fix changes no read-only file"
+    if facts.st_nlink > 1:
+        return (f"{path} has {facts.st_nlink} hard links, which a fixed copy would split; --fix leaves it"
+                " alone (apply --diff to change every link)")
+    if not _can_give_away(facts):
+        return f"{path} belongs to another user or group, which a fixed copy would not keep"
+    return ""
+
+
+def _can_give_away(facts: os.stat_result) -> bool:
+    """Whether a file this process creates can take the owner and group in ``facts``."""
+    if not hasattr(os, "geteuid") or os.geteuid() == 0:
+        return True
+    return facts.st_uid == os.geteuid() and facts.st_gid in {os.getegid(), *os.getgroups()}
+
+
+def _replace(target: str, data: bytes, facts: os.stat_result) -> None:
+    """Replace ``target`` with a new file holding ``data``, with the owner, group and mode in ``facts``."""
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
+                                dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if hasattr(os, "fchown"):  # POSIX; the owner first, since changing it clears set-id bits
+                os.fchown(handle.fileno(), facts.st_uid, facts.st_gid)
+                os.fchmod(handle.fileno(), stat.S_IMODE(facts.st_mode))
+            os.fsync(handle.fileno())
+        if not hasattr(os, "fchown"):
+            os.chmod(temp, stat.S_IMODE(facts.st_mode))
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
 
 
 def notes(plan: FixPlan, applied: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from . import MAX_DEPTH, ParseError
@@ -27,6 +28,17 @@ from .hcl_ast import (
     UnaryOp,
 )
 from .hcl_tokens import TokenFilter
+
+
+def _integer(text: str, line: int, col: int, src: str) -> Node:
+    """An integer literal; one with more digits than Python converts (``sys.get_int_max_str_digits()``,
+    4,300 by default) is opaque, so it evaluates to an unknown instead of failing the file."""
+    try:
+        return Literal(int(text), line, col, src)
+    except ValueError:
+        limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+        return Opaque(f"a number with more than {limit} digits", line, col, src)
+
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
@@ -306,7 +318,7 @@ class _Builder:
             word = str(node.children[0])
             return Literal({"true": True, "false": False, "null": None}[word], line, col, src)
         if kind == "int_lit":
-            return Literal(int(str(node.children[0])), line, col, src)
+            return _integer(str(node.children[0]), line, col, src)
         if kind == "float_lit":
             return Literal(float(str(node.children[0])), line, col, src)
         if kind == "string":
@@ -375,7 +387,7 @@ class _Builder:
     def index_key(self, node) -> Node:
         if node.data == "short_index":
             tok = next(t for t in node.children if isinstance(t, self.Token) and t.type == "INT_LITERAL")
-            return Literal(int(str(tok)), tok.line, tok.column, str(tok))
+            return _integer(str(tok), tok.line, tok.column, str(tok))
         return self.expr(self.subtrees(node)[0])
 
     def for_expr(self, node, is_object: bool, line: int, col: int, src: str) -> ForExpr:
