@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from cloudtrail_lint.iam import (
+from cloudtrail_lint.iam.delivery import (
     ACCOUNT,
     DeliveryResult,
     account_of,
@@ -18,9 +18,9 @@ from cloudtrail_lint.iam import (
     parse_log_group_arn,
     show,
 )
-from cloudtrail_lint.iam_eval import ABSENT, Access, Request, Target, condition_holds, evaluate
-from cloudtrail_lint.iam_managed import MANAGED_POLICIES, lookup, managed_policy
-from cloudtrail_lint.iam_match import (
+from cloudtrail_lint.iam.evaluate import ABSENT, Access, Request, Target, condition_holds, evaluate
+from cloudtrail_lint.iam.managed import MANAGED_POLICIES, lookup, managed_policy
+from cloudtrail_lint.iam.match import (
     MAX_TOKENS,
     action_pattern,
     contextualize,
@@ -32,10 +32,10 @@ from cloudtrail_lint.iam_match import (
     touches,
     with_streams,
 )
-from cloudtrail_lint.iam_policy import Condition, PolicyDocument, parse_policy
-from cloudtrail_lint.iam_tfdoc import terraform_policy_document
+from cloudtrail_lint.iam.policy import Condition, PolicyDocument, parse_policy
+from cloudtrail_lint.iam.tfdoc import terraform_policy_document
 from cloudtrail_lint.model import UNKNOWN_ANY, UNKNOWN_SEGMENT
-from cloudtrail_lint.resolver.values import Unknown
+from cloudtrail_lint.resolver.common import Unknown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -828,7 +828,7 @@ def test_no_input_raises(statements, trust, group) -> None:
 
 
 def test_importing_the_module_stays_light() -> None:
-    code = ("import sys, cloudtrail_lint.iam, cloudtrail_lint.iam_tfdoc; "
+    code = ("import sys, cloudtrail_lint.iam.delivery, cloudtrail_lint.iam.tfdoc; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'hcl2', 'lark', 'click')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.strip() == "[]"

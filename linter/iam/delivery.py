@@ -1,7 +1,7 @@
 """Can the trail's role deliver to its log group? The IAM evaluation CTL007 needs, on plain data.
 
 :func:`check_delivery` takes the role's trust policy, its permissions policies (inline, managed,
-attached: dicts, JSON text, :class:`~.iam_policy.PolicyDocument`, unknown values or policy ARNs) and
+attached: dicts, JSON text, :class:`~.policy.PolicyDocument`, unknown values or policy ARNs) and
 the trail's log group ARN (possibly with placeholders) and says which part fails, each with a slug:
 
 - ``trust-missing-service``, ``trust-missing-assume-role``, ``trust-denied``,
@@ -32,9 +32,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .iam_eval import ABSENT, Access, Decision, Request, Target, evaluate, statement_action, statement_principal
-from .iam_managed import is_policy_arn, managed_policy
-from .iam_match import (
+from .evaluate import ABSENT, Access, Decision, Request, Target, evaluate, statement_action, statement_principal
+from .managed import is_policy_arn, managed_policy
+from .match import (
     ACCOUNT,
     PARTITION,
     REGION,
@@ -45,8 +45,8 @@ from .iam_match import (
     literal,
     with_streams,
 )
-from .iam_policy import PolicyDocument, is_unknown_value, parse_policy
-from .model import UNKNOWN_ANY, UNKNOWN_SEGMENT
+from .policy import PolicyDocument, is_unknown_value, parse_policy
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT
 
 CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
 ASSUME_ROLE = "sts:AssumeRole"

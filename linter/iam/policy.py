@@ -1,7 +1,7 @@
 """IAM policy documents as plain data: parsed from a dict, a JSON string or an unknown value, never raising.
 
 The linter's values may be partly unknown: strings carry the placeholders of :mod:`.model`, and a
-whole value may be a :class:`~.resolver.values.Unknown`. A document that cannot be evaluated (not
+whole value may be a :class:`~..resolver.common.Unknown`. A document that cannot be evaluated (not
 JSON, not the shape IAM accepts, unknown as a whole) becomes a :class:`PolicyDocument` whose
 ``unknown`` says why; evaluation then answers "unknown" instead of failing.
 """
@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .iam_match import has_unknown
-from .model import UNKNOWN_ANY
+from .match import has_unknown
+from ..model import UNKNOWN_ANY
 
 #: Policy versions IAM accepts. Policy variables (``${aws:username}``) exist only in 2012-10-17.
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -27,7 +27,7 @@ Strings = tuple[str, ...]
 
 def is_unknown_value(value: Any) -> bool:
     """Whether ``value`` is the resolvers' marker for a value known only at deployment."""
-    from .resolver.values import Unknown  # light module; imported here to keep this one free-standing
+    from ..resolver.common import Unknown  # light module; imported here to keep this one free-standing
 
     return isinstance(value, Unknown)
 
@@ -239,7 +239,7 @@ def _decode(text: str) -> Any:
 def parse_policy(value: Any, name: str = "", *, unknown: Callable[[Any], bool] | None = None) -> PolicyDocument:
     """A :class:`PolicyDocument` from a dict, JSON text (also Terraform heredoc/jsonencode text),
     an existing document, or an unknown value. ``unknown`` tells unknown values apart when they are
-    not the resolvers' :class:`~.resolver.values.Unknown`. Never raises."""
+    not the resolvers' :class:`~..resolver.common.Unknown`. Never raises."""
     if isinstance(value, PolicyDocument):
         return value
     if (unknown is not None and unknown(value)) or is_unknown_value(value):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .iam_match import has_unknown
-from .iam_policy import PolicyDocument, parse_policy, unknown_document
+from .match import has_unknown
+from .policy import PolicyDocument, parse_policy, unknown_document
 
 _REFERENCE = "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
 

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from .model import UNKNOWN_ANY, UNKNOWN_SEGMENT
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT
 
 Tri = Optional[bool]
 

@@ -1,7 +1,7 @@
 """Evaluate policy statements against one request as IAM does, three-valued.
 
 A :class:`Request` names an action, optionally a principal and a target resource (tokens from
-:mod:`.iam_match`, possibly with a stream suffix that every CloudTrail stream name must match), and
+:mod:`.match`, possibly with a stream suffix that every CloudTrail stream name must match), and
 the condition keys whose values are known (or known to be absent). :func:`evaluate` answers
 :class:`Access` ALLOWED, DENIED (an explicit Deny), NOT_ALLOWED (no statement allows) or UNKNOWN
 with a reason. An explicit Deny wins; unknown documents may allow, and are assumed not to deny.
@@ -13,7 +13,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .iam_match import (
+from .match import (
     ACCOUNT,
     Budget,
     Tokens,
@@ -33,8 +33,8 @@ from .iam_match import (
     tri_not,
     tri_or,
 )
-from .iam_policy import Condition, PolicyDocument, Principal, Statement
-from .model import UNKNOWN_SEGMENT
+from .policy import Condition, PolicyDocument, Principal, Statement
+from ..model import UNKNOWN_SEGMENT
 
 #: Marks a condition key that is known to be absent from the request.
 ABSENT = object()
@@ -71,7 +71,7 @@ class Request:
     target: Target | None = None
     #: Condition keys (lower case) with their value in the request, or :data:`ABSENT`.
     context: dict[str, object] = field(default_factory=dict)
-    #: The deployment's partition, region and account when known (see :func:`.iam_match.contextualize`).
+    #: The deployment's partition, region and account when known (see :func:`.match.contextualize`).
     fields: tuple[str | None, str | None, str | None] = (None, None, None)
     #: The matching steps left to the check this request belongs to.
     budget: Budget = field(default_factory=Budget, compare=False)
