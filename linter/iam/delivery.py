@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT
 from .evaluate import ABSENT, Access, Decision, Request, Target, evaluate, statement_action, statement_principal
 from .managed import is_policy_arn, managed_policy
 from .match import (
@@ -46,7 +47,6 @@ from .match import (
     with_streams,
 )
 from .policy import PolicyDocument, is_unknown_value, parse_policy
-from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT
 
 CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
 ASSUME_ROLE = "sts:AssumeRole"

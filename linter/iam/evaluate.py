@@ -13,6 +13,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..model import UNKNOWN_SEGMENT
 from .match import (
     ACCOUNT,
     Budget,
@@ -34,7 +35,6 @@ from .match import (
     tri_or,
 )
 from .policy import Condition, PolicyDocument, Principal, Statement
-from ..model import UNKNOWN_SEGMENT
 
 #: Marks a condition key that is known to be absent from the request.
 ABSENT = object()

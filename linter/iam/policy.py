@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .match import has_unknown
 from ..model import UNKNOWN_ANY
+from .match import has_unknown
 
 #: Policy versions IAM accepts. Policy variables (``${aws:username}``) exist only in 2012-10-17.
 VERSIONS = ("2012-10-17", "2008-10-17")

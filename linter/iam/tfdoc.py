@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..model import UNKNOWN_ANY
 from .match import has_unknown
 from .policy import is_unknown_value
-from ..model import UNKNOWN_ANY
 
 _SID = re.compile(r"[A-Za-z0-9]*\Z")
 _STATEMENT_KEYS = {
