@@ -835,7 +835,7 @@ def test_importing_the_module_stays_light() -> None:
 
 
 # --- the scenario folders tests/fixtures/ctl007_*, as the resolvers would hand them over -----------
-# (What the integration is expected to pass for each folder; expected.pending holds the findings.)
+# (What the resolvers pass for each folder; expected.txt holds the findings.)
 
 def _tf_group(name: str) -> str:
     return f"arn:{S}:logs:{S}:{S}:log-group:{name}"
@@ -927,12 +927,12 @@ def test_account_mismatch_of_literal_arns_alone() -> None:
     assert [f.kind for f in failures] == ["account-mismatch"]
 
 
-def test_scenario_folders_are_pending() -> None:
+def test_scenario_folders_expect_only_ctl007_and_ctl010() -> None:
     folders = sorted(p for p in (REPO / "tests" / "fixtures").glob("ctl007_*"))
     assert len(folders) >= 40
     for folder in folders:
-        assert (folder / "expected.pending").is_file() and not (folder / "expected.txt").exists(), folder.name
-        lines = [x for x in (folder / "expected.pending").read_text().splitlines() if x and not x.startswith("#")]
+        assert (folder / "expected.txt").is_file() and not (folder / "expected.pending").exists(), folder.name
+        lines = [x for x in (folder / "expected.txt").read_text().splitlines() if x and not x.startswith("#")]
         assert lines[-1] in ("exit: 0", "exit: 1"), folder.name
         assert all(x.split()[0] in ("CTL007", "CTL010") for x in lines[:-1]), folder.name
 

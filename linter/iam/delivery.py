@@ -237,16 +237,17 @@ def check_trust(trust: Any, trail_arn: str, trail_account: str, fields: Fields =
     return [_trust_failure(docs, request, decision)], []
 
 
-def _action_message(action: str, decision: Decision, target: Target) -> str:
+def _action_message(action: str, decision: Decision, target: Target, fields: Fields = (None, None, None)) -> str:
     if decision.access is Access.DENIED:
         return f"{show(decision.reason)}: {action} on {target.text}"
     text = f"no statement of the role's permissions policies allows {action} on {target.text}"
     if decision.bare_group:
         named = next((m for m in decision.near_misses if not m.endswith("*")), "")
+        named = contextualize(named, *fields)
         return (f"{text}: {show(named)} names the log group itself, but CloudTrail writes to its log streams"
                 f" (use {show(named)}:*)") if named else text
     if decision.near_misses:
-        shown = ", ".join(show(m) for m in decision.near_misses[:3])
+        shown = ", ".join(show(contextualize(m, *fields)) for m in decision.near_misses[:3])
         return f"{text}; it is allowed only on {shown}"
     return text
 
@@ -288,7 +289,7 @@ def check_actions(docs: Sequence[PolicyDocument], group: LogGroupArn, organizati
                 undecided.append(Undecided(slug, f"{action} on {target.text}: {show(decision.reason)}"))
                 break
             kind = f"{slug}-denied" if decision.access is Access.DENIED else f"{slug}-not-allowed"
-            message = _action_message(action, decision, target)
+            message = _action_message(action, decision, target, fields)
             if boundary is not None and decision.reason.startswith(boundary.name or "the permissions boundary"):
                 message = f"{show(decision.reason)}: {action} on {target.text}"
             failures.append(Failure(kind, message))
@@ -309,6 +310,21 @@ def check_accounts(trail_account: str | None, group: LogGroupArn | None, role_ar
     if not out and accounts_differ(group_account, role_account):
         out.append(Failure("account-mismatch", f"the log group is in account {group_account} and the role in "
                                                f"account {role_account}; both must be in the trail's account"))
+    return out
+
+
+def undecided_accounts(trail_account: str | None, group: LogGroupArn | None, role_arn: str | None
+                       ) -> list[Undecided]:
+    """The accounts that cannot be compared: a literal account of the log group or role against the
+    deploying account when the code does not pin it (a symbol), so a mismatch cannot be ruled out."""
+    out = []
+    group_account = account_of(group.arn) if group else None
+    for what, other in (("log group", group_account), ("role", account_of(role_arn))):
+        if other is not None and trail_account is not None and accounts_differ(trail_account, other) is None \
+                and other != trail_account and _ACCOUNT_ID.match(other):
+            out.append(Undecided("account", f"the {what} is in account {other} (a literal ARN), but the trail is in "
+                                            "the deploying account, which the code does not pin (set the provider's "
+                                            "allowed_account_ids, or build the ARN from the deploying account)"))
     return out
 
 

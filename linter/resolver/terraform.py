@@ -413,6 +413,9 @@ class Evaluator:
                     continue
                 return True if name == "can" and not isinstance(value, Unknown) else value
             return False if name == "can" else self.trace.unknown(f"no argument of `{_short(node.src)}` succeeds")
+        if name in ("file", "templatefile"):  # they read a file of the module (tf_files.py says which)
+            from .tf_files import call
+            return call(self, node, env)
         fn = FUNCTIONS.get(name)
         args = [self.eval(arg, env) for arg in node.args]
         if node.expand and args and isinstance(args[-1], list):
@@ -616,6 +619,9 @@ class Evaluator:
         if inst not in self.trace.refs:
             self.trace.refs.append(inst)
         if inst.kind == "data":
+            if inst.type == "aws_iam_policy_document" and name in ("json", "minified_json"):  # CTL007 (tf_iam.py)
+                from .tf_iam import policy_document_json
+                return self._cached(inst.scope, f"{inst.address}.json", lambda: policy_document_json(self, inst))
             if (inst.type, name) in _SEGMENT_DATA:
                 return SEG
             return self.trace.unknown(f"the value comes from {inst.address} (read from AWS at plan time)")
@@ -625,7 +631,7 @@ class Evaluator:
         attr = block.attrs.get(name)
         if attr is not None:
             return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.eval(attr.expr, inst.env()))
-        if UNREAD in block.attrs and name not in COMPUTED:
+        if UNREAD in block.attrs and name not in COMPUTED and not was_read(inst.kind, inst.type, name):
             return self.trace.unknown(f"{inst.address}.{name} could not be read (its file could not be parsed"
                                       " whole)")
         return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.computed(inst, name))
@@ -817,6 +823,9 @@ def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block) -> tuple[list[Tra
             continue
         for trace in (gtrace, rtrace) + ((log_group[1],) if log_group else ()):
             undecided.extend(x for x in trace.undecided if x not in undecided)
+        from .tf_iam import delivery_role  # CTL007: the role and its policies
+        role_model, met = delivery_role(ev, scope, inst, role, rtrace)
+        undecided.extend(x for x in met if x not in undecided)
         trails.append(Trail(
             address=address,
             resource_type=TRAIL,
@@ -825,6 +834,7 @@ def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block) -> tuple[list[Tra
             role_arn=role,
             log_group=log_group[0] if log_group else None,
             via=scope.via,
+            role=role_model,
         ))
     return trails, undecided
 
