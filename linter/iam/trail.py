@@ -1,8 +1,10 @@
 """The delivery check of one model :class:`~..model.Trail`: its role's policies as documents, checked once.
 
 CTL007 reports the failures and CTL010 what could not be checked; both ask :func:`trail_delivery`, which
-evaluates each trail variant once. A trail whose role or log group another rule already reports as
-missing or malformed (CTL001, CTL002, CTL004) is not checked: its delivery fails for that reason first.
+evaluates each trail variant once. A trail with no log group or no role (CTL001, CTL002) is not checked. A
+role defined in the code is checked even when the trail names it wrongly (CTL004: its name for its ARN),
+as its policies are a problem of their own; a role outside the code is only noted when the values are
+well-formed and known.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..arn import role_arn_ok
+from ..arn import log_group_arn_ok, role_arn_ok
 from ..model import Policy, Role, Trail
 from .delivery import (
     ACCOUNT,
@@ -57,16 +59,16 @@ def _check(trail: Trail) -> TrailDelivery | None:
     value = trail.role_arn
     if role is None or value.missing or trail.log_group_arn.missing:
         return None
-    if value.known and (not isinstance(value.data, str) or role_arn_ok(value.data) is False):
-        return None  # CTL004: not a role ARN
     facts = role.facts
     fields = {"partition": facts.partition, "region": facts.region, "account": facts.account}
     trail_account = facts.account or ACCOUNT
     group = parse_log_group_arn(facts.log_group_arn, **fields)
     known_group = None if isinstance(group, str) else group
     if not role.defined:
-        if not value.known:
-            return None  # CTL010 names the unresolved role value
+        group_value = trail.log_group_arn.data if trail.log_group_arn.known else None
+        if not value.known or not isinstance(value.data, str) or role_arn_ok(value.data) is False \
+                or not isinstance(group_value, str) or log_group_arn_ok(group_value) is False:
+            return None  # CTL010 or CTL004 names the value; nothing of the delivery could be checked
         arn = str(value.data)
         failures = check_accounts(trail_account, known_group, arn)
         note = Undecided("role", "it is not defined in the scanned code, so its policies are not checked")

@@ -150,9 +150,10 @@ def _role_named_in(sev: _SymbolEvaluator, arn: Any) -> str | None:
         return None
     wanted = arn.rsplit("/", 1)[-1]
     for logical_id, body in sev.t.resources.items():
-        if isinstance(body, dict) and body.get("Type") == ROLE and "RoleName" in _props(sev.t, logical_id):
-            if sev.value(_props(sev.t, logical_id)["RoleName"])[0] == wanted:
-                return logical_id
+        props = _props(sev.t, logical_id)
+        if isinstance(body, dict) and body.get("Type") == ROLE and "RoleName" in props \
+                and sev.value(props["RoleName"])[0] == wanted:
+            return logical_id
     return None
 
 

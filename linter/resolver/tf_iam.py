@@ -400,7 +400,8 @@ def _attached_managed(sev: _SymbolEvaluator, role: Instance, role_name: str, arn
 
 
 def _exclusive(sev: _SymbolEvaluator, role: Instance, role_name: str, arn: str | None,
-               inline: list[tuple[Policy, Any]], managed: list[Policy]) -> tuple[list[tuple[Policy, Any]], list[Policy]]:
+               inline: list[tuple[Policy, Any]], managed: list[Policy]
+               ) -> tuple[list[tuple[Policy, Any]], list[Policy]]:
     """The policies left once ``aws_iam_role_policies_exclusive`` and ``aws_iam_role_policy_attachments_exclusive``
     have removed those they do not list (the attachments one also attaches what it lists)."""
     for inst in _scope_instances(sev, role, POLICIES_EXCLUSIVE):
@@ -426,10 +427,7 @@ def _exclusive(sev: _SymbolEvaluator, role: Instance, role_name: str, arn: str |
         block = _read(inst, "policy_arns")
         attr = block.attrs.get("policy_arns")
         listed_policies = _arn_policies(sev, inst, attr, inst.env()) if attr is not None else []
-        if member:
-            managed = listed_policies
-        else:
-            managed = [_maybe(p, inst, why) for p in managed + listed_policies]
+        managed = listed_policies if member else [_maybe(p, inst, why) for p in managed + listed_policies]
     return inline, managed
 
 
