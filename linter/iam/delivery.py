@@ -322,9 +322,10 @@ def undecided_accounts(trail_account: str | None, group: LogGroupArn | None, rol
     for what, other in (("log group", group_account), ("role", account_of(role_arn))):
         if other is not None and trail_account is not None and accounts_differ(trail_account, other) is None \
                 and other != trail_account and _ACCOUNT_ID.match(other):
-            out.append(Undecided("account", f"the {what} is in account {other} (a literal ARN), but the trail is in "
-                                            "the deploying account, which the code does not pin (set the provider's "
-                                            "allowed_account_ids, or build the ARN from the deploying account)"))
+            out.append(Undecided("account", f"the {what} is in account {other} (a literal ARN) and the trail in the "
+                                            "account the code is deployed to, which the code does not pin (pin it "
+                                            "with the Terraform provider's allowed_account_ids, or build the ARN "
+                                            "from the deploying account)"))
     return out
 
 

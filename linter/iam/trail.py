@@ -9,6 +9,7 @@ well-formed and known.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,8 @@ def _check(trail: Trail) -> TrailDelivery | None:
     if role is None or value.missing or trail.log_group_arn.missing:
         return None
     facts = role.facts
-    fields = {"partition": facts.partition, "region": facts.region, "account": facts.account}
+    partition = facts.partition or _named_partition(role, facts.log_group_arn)
+    fields = {"partition": partition, "region": facts.region, "account": facts.account}
     trail_account = facts.account or ACCOUNT
     group = parse_log_group_arn(facts.log_group_arn, **fields)
     known_group = None if isinstance(group, str) else group
@@ -97,6 +99,32 @@ def _merged(undecided: list[Undecided]) -> tuple[Undecided, ...]:
             both = Undecided("create-log-stream", f"logs:CreateLogStream and logs:PutLogEvents on {rest}")
             undecided = [both if u is create else u for u in undecided if u is not put]
     return tuple(undecided)
+
+
+_PARTITION = re.compile(r"\barn:(aws(?:-[a-z]+)*):")
+
+
+def _named_partition(role: Role, group_arn: Any) -> str | None:
+    """The partition the role's policies and the trail's values name, when they name exactly one.
+
+    The code rarely pins its partition (a Terraform provider region does; a template cannot), and AWS's own
+    policies write ``arn:aws:``; a policy that names one partition is taken to name the deployment's, as a
+    policy naming one organization id is taken to name the organization's.
+    """
+    found: set[str] = set()
+    texts = [group_arn, role.arn] + [p.document for p in (*role.trust, *role.permissions, role.boundary)
+                                     if p is not None and not p.unknown]
+    stack = list(texts)
+    while stack and len(found) < 2:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.update(m.group(1) for m in _PARTITION.finditer(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    found.discard("")
+    return found.pop() if len(found) == 1 else None
 
 
 def _role_arn(role: Role, fields: dict[str, Any]) -> str | None:
