@@ -106,7 +106,8 @@ def _fix(fixer: TerraformFixer, trail: _Trail) -> Fix:
                          " to a policy it lists")
     fix = Fix("")
     fixer._add_resources(trail, fix, resource, role_label)
-    fix.description = f"add an aws_iam_role_policy allowing {shown} on {resource} to {model.address}"
+    fix.description = (f"add an aws_iam_role_policy allowing logs:CreateLogStream and logs:PutLogEvents on {resource}"
+                       f" to {model.address}")
     return fix
 
 
