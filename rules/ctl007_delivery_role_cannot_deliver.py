@@ -142,9 +142,10 @@ class DeliveryRoleCannotDeliver(Rule):
     }
 
     def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
-        if trail.role is None:
-            return
-        from ..iam.trail import trail_delivery  # the IAM evaluation is imported only for trails with a role
+        role = trail.role
+        if role is None or not (role.defined or trail.role_arn.known):
+            return  # no role, or one CTL010 already names as unresolved
+        from ..iam.trail import trail_delivery  # the IAM package is imported only for trails with a role
 
         delivery = trail_delivery(trail)
         if delivery is None:

@@ -64,8 +64,9 @@ class ValueUnresolved(Rule):
         if group is not None and group.retention.unknown and not group.retention.dangling:
             yield self.violation("retention-unresolved", "retention", group, group=group.address,
                                  reason=group.retention.reason)
-        if trail.role is not None:
-            from ..iam.trail import trail_delivery  # the IAM evaluation is imported only for trails with a role
+        role = trail.role
+        if role is not None and (role.defined or trail.role_arn.known):
+            from ..iam.trail import trail_delivery  # the IAM package is imported only for trails with a role
 
             delivery = trail_delivery(trail)
             if delivery is not None and delivery.undecided:

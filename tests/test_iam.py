@@ -8,16 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from cloudtrail_lint.iam.delivery import (
-    ACCOUNT,
-    DeliveryResult,
-    account_of,
-    accounts_differ,
-    check_accounts,
-    check_delivery,
-    parse_log_group_arn,
-    show,
-)
+from cloudtrail_lint.iam.accounts import account_of, accounts_differ, check_accounts, parse_log_group_arn, show
+from cloudtrail_lint.iam.delivery import ACCOUNT, DeliveryResult, check_delivery
 from cloudtrail_lint.iam.evaluate import ABSENT, Access, Request, Target, condition_holds, evaluate
 from cloudtrail_lint.iam.managed import MANAGED_POLICIES, lookup, managed_policy
 from cloudtrail_lint.iam.match import (

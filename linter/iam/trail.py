@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..arn import log_group_arn_ok, role_arn_ok
 from ..model import Policy, Role, Trail
-from .delivery import (
-    ACCOUNT,
-    Failure,
-    Undecided,
-    as_document,
-    check_accounts,
-    check_delivery,
-    parse_log_group_arn,
-    show,
-    undecided_accounts,
-)
-from .policy import PolicyDocument, unknown_document
+from .accounts import Failure, Undecided, check_accounts, parse_log_group_arn, show, undecided_accounts
+from .match import ACCOUNT
+
+if TYPE_CHECKING:
+    from .policy import PolicyDocument
 
 
 @dataclass(frozen=True)
@@ -75,6 +68,9 @@ def _check(trail: Trail) -> TrailDelivery | None:
         failures = check_accounts(trail_account, known_group, arn)
         note = Undecided("role", "it is not defined in the scanned code, so its policies are not checked")
         return TrailDelivery(show(arn), tuple(failures), (note,))
+    from .delivery import check_delivery  # the policy evaluation: only for a role defined in the code
+    from .policy import unknown_document
+
     result = check_delivery(
         _documents(role.trust, role, "trust policy") or [unknown_document("the trust policy", "it is not set")],
         _documents(role.permissions, role, "permissions policy"), facts.log_group_arn,
@@ -135,6 +131,9 @@ def _role_arn(role: Role, fields: dict[str, Any]) -> str | None:
 
 def _documents(policies: tuple[Policy | None, ...], role: Role, what: str) -> list[PolicyDocument]:
     """The policies as documents named for messages (a policy ARN through the managed-policy table)."""
+    from .delivery import as_document
+    from .policy import unknown_document
+
     out = []
     for policy in policies:
         if policy is None:
