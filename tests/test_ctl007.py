@@ -268,3 +268,71 @@ def test_the_rule_modules_do_not_import_the_iam_package() -> None:
     for path in (REPO / "rules").glob("*.py"):
         top = [line for line in path.read_text().splitlines() if line.startswith(("from ", "import "))]
         assert not [line for line in top if re.search(r"\biam\b", line)], f"{path.name} imports the IAM package"
+
+
+# --------------------------------------------------------------------------- every policy source is read
+
+#: The scenarios in which delivery passes, with the policies the role was found to have: each source of
+#: issue 14 item 2 must be read (a source the resolver missed would leave the role with no policy).
+PASSING = {
+    "ctl007_cfn_aws_managed_policy_arn": ["arn:\x01:iam::aws:policy/CloudWatchLogsFullAccess"],
+    "ctl007_cfn_iam_policy_roles": ["TrailRoleLogsPolicy"],
+    "ctl007_cfn_json_template": ["Policies[0] (cloudwatch-logs) of AuditRole"],
+    "ctl007_cfn_managed_policy_arns": ["DeliveryPolicy"],
+    "ctl007_cfn_managed_policy_roles": ["TrailDeliveryPolicy"],
+    "ctl007_cfn_policy_json_string_sub": ["Policies[0] (cloudwatch-logs) of TrailRole"],
+    "ctl007_cfn_role_policies_yaml": ["Policies[0] (cloudwatch-logs) of TrailRole"],
+    "ctl007_cfn_role_policy": ["TrailRolePolicy"],
+    "ctl007_tf_assume_role_heredoc": ["aws_iam_role_policy.cloudtrail_cloudwatch"],
+    "ctl007_tf_aws_documented_default_policy": ["aws_iam_role_policy.cloudtrail_cloudwatch_logs"],
+    "ctl007_tf_aws_documented_organization_policy": ["aws_iam_role_policy.cloudtrail"],
+    "ctl007_tf_aws_managed_policy": ["arn:\x01:iam::aws:policy/CloudWatchLogsFullAccess"],
+    "ctl007_tf_inline_policy_block": ['inline_policy "read-tags" of aws_iam_role.this',
+                                      'inline_policy "cloudwatch-logs-delivery" of aws_iam_role.this'],
+    "ctl007_tf_managed_policy_arns": ["aws_iam_policy.org_trail_logs"],
+    "ctl007_tf_policy_attachment": ["aws_iam_policy.audit_logs"],
+    "ctl007_tf_policy_document_not_actions": ["aws_iam_role_policy.cloudtrail_cloudwatch"],
+    "ctl007_tf_policy_document_not_resources": ["aws_iam_role_policy.cloudtrail_cloudwatch"],
+    "ctl007_tf_policy_document_principals_condition": ["aws_iam_role_policy.cloudtrail_cloudwatch"],
+    "ctl007_tf_policy_document_source_override": ["aws_iam_role_policy.cloudtrail_cloudwatch"],
+    "ctl007_tf_policy_file": ["aws_iam_role_policy.cloudtrail"],
+    "ctl007_tf_policy_role_attachment": ["aws_iam_policy.cloudtrail_cloudwatch"],
+    "ctl007_tf_policy_templatefile": ["aws_iam_role_policy.cloudtrail"],
+    "ctl007_tf_role_policies_exclusive": ["aws_iam_role_policy.deliver"],
+    "ctl007_tf_role_policy_attachments_exclusive": ["aws_iam_policy.deliver"],
+    "ctl007_tf_role_policy_jsonencode": ["aws_iam_role_policy.delivery"],
+}
+
+
+def _trails(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list:
+    from cloudtrail_lint import engine
+
+    seen: list = []
+    check = engine.check_trail
+
+    def spy(variants, *args):
+        seen.extend(variants)
+        return check(variants, *args)
+
+    monkeypatch.setattr(engine, "check_trail", spy)
+    lint(folder, "--format", "json", ".")
+    return seen
+
+
+@pytest.mark.parametrize("scenario", sorted(PASSING))
+def test_passing_scenarios_read_their_policy_source(scenario: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudtrail_lint.iam.trail import trail_delivery
+
+    [trail] = _trails(FIXTURES / scenario, monkeypatch)
+    assert trail.role is not None and trail.role.defined
+    assert [p.name for p in trail.role.permissions] == PASSING[scenario]
+    assert [p.unknown for p in (*trail.role.trust, *trail.role.permissions)] == [""] * (
+        len(trail.role.trust) + len(trail.role.permissions))
+    delivery = trail_delivery(trail)
+    assert delivery is not None and (delivery.failures, delivery.undecided) == ((), ())
+
+
+def test_every_passing_scenario_is_listed() -> None:
+    quiet = {p.name for p in FIXTURES.glob("ctl007_*")
+             if not [x for x in (p / "expected.txt").read_text().splitlines() if x.startswith("CTL")]}
+    assert quiet == set(PASSING)

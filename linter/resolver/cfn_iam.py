@@ -230,7 +230,7 @@ def _arn_policies(sev: _SymbolEvaluator, node: Any, location: Location | None) -
             elif isinstance(arn, Unknown):
                 out.append(Policy("a managed policy", None, arn.reason, location))
             elif isinstance(arn, str) and UNKNOWN_ANY not in arn:
-                out.append(Policy(arn, arn, "", location))
+                out.append(Policy(arn, arn, "", location))  # messages show its placeholders
             else:
                 out.append(Policy("a managed policy", None, "its ARN is not known before deployment", location))
     return out

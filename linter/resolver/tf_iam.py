@@ -310,7 +310,7 @@ def _arn_policy(sev: _SymbolEvaluator, value: Any, trace: Trace, location: Locat
     if isinstance(value, Unknown):
         return Policy(source, None, value.reason, location)
     if isinstance(value, str) and UNKNOWN_ANY not in value:
-        return Policy(value, value, "", location)
+        return Policy(value, value, "", location)  # messages show its placeholders
     return Policy(source, None, f"the policy ARN `{source}` is not known before deployment", location)
 
 
