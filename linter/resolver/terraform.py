@@ -626,7 +626,7 @@ class Evaluator:
                 return SEG
             return self.trace.unknown(f"the value comes from {inst.address} (read from AWS at plan time)")
         block = inst.block
-        if UNREAD in block.attrs and not was_read(inst.kind, inst.type, name):
+        if UNREAD in block.attrs and not was_read(inst.kind, inst.type, name) and name not in COMPUTED:
             block = inst.scope.whole(block)
         attr = block.attrs.get(name)
         if attr is not None:
