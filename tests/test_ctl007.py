@@ -296,6 +296,7 @@ PASSING = {
     "ctl007_tf_policy_document_principals_condition": ["aws_iam_role_policy.cloudtrail_cloudwatch"],
     "ctl007_tf_policy_document_source_override": ["aws_iam_role_policy.cloudtrail_cloudwatch"],
     "ctl007_tf_policy_file": ["aws_iam_role_policy.cloudtrail"],
+    "ctl007_tf_policy_in_caller": ["aws_iam_role_policy.deliver"],
     "ctl007_tf_policy_role_attachment": ["aws_iam_policy.cloudtrail_cloudwatch"],
     "ctl007_tf_policy_templatefile": ["aws_iam_role_policy.cloudtrail"],
     "ctl007_tf_role_policies_exclusive": ["aws_iam_role_policy.deliver"],

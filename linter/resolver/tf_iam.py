@@ -17,6 +17,7 @@ generated log group can be told to cover it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..frontends.hcl_ast import Attribute, Block, TupleExpr
@@ -46,6 +47,8 @@ class _SymbolEvaluator(Evaluator):
     def __init__(self, assumptions: dict[str, bool], budget: Budget) -> None:
         super().__init__(assumptions, budget)
         self.undecided: list[Undecided] = []
+        #: The modules searched for resources that attach a policy to the role.
+        self.scopes: list[Scope] = []
 
     def own_name(self, inst: Instance, attr: str = "name") -> str:
         name = super().own_name(inst, attr)
@@ -102,7 +105,13 @@ def delivery_role(ev: Evaluator, scope: Scope, trail: Instance, role: Value, rtr
             arn = role.data if isinstance(role.data, str) else None
             return Role("", arn=arn, outside=f"the role {where}", facts=facts), sev.undecided
         arn, _ = _trail_attr(sev, trail, "cloud_watch_logs_role_arn")
-        return _role(sev, inst, arn if isinstance(arn, str) else None, facts), sev.undecided
+        sev.scopes, cut = searched_scopes(inst.scope, scope)
+        found = _role(sev, inst, arn if isinstance(arn, str) else None, facts)
+        if cut:
+            more = Policy("the policies attached in other modules", None, f"more than {MAX_SEARCHED_SCOPES} modules"
+                          " would have to be searched for them")
+            found = replace(found, permissions=(*found.permissions, more))
+        return found, sev.undecided
     except LimitReached as exc:
         unread = Policy("the role's policies", unknown=f"evaluation limit reached: {exc}")
         return Role(role.source or "the role", arn=None, trust=(unread,), permissions=(unread,)), sev.undecided
@@ -332,14 +341,38 @@ def _names_role(sev: _SymbolEvaluator, value: Any, trace: Trace, role: Instance,
     return None
 
 
-def _scope_instances(sev: _SymbolEvaluator, role: Instance, rtype: str):
-    """(instance, its block) of every resource of ``rtype`` in the role's module."""
-    for (kind, _label), block in sorted(role.scope.resources.items(), key=lambda item: item[0]):
-        if kind != rtype:
+#: Most module instances searched for resources that attach a policy to the role.
+MAX_SEARCHED_SCOPES = 64
+
+
+def searched_scopes(*starts: Scope) -> tuple[list[Scope], bool]:
+    """The modules searched for a role's policies: the role's and the trail's, and the modules they call
+    (a policy may be attached there, given the role's name); and whether the search stopped early."""
+    out: list[Scope] = []
+    queue = list(starts)
+    while queue:
+        scope = queue.pop(0)
+        if any(scope is seen for seen in out):
             continue
-        for inst in sev.instances(role.scope, block):
-            if isinstance(inst, Instance):
-                yield inst
+        if len(out) >= MAX_SEARCHED_SCOPES:
+            return out, True
+        out.append(scope)
+        for name in scope.calls:
+            child, _why = scope.child(name)
+            if child is not None:
+                queue.append(child)
+    return out, False
+
+
+def _scope_instances(sev: _SymbolEvaluator, role: Instance, rtype: str):
+    """Every instance of the resources of ``rtype`` in the modules searched (see :func:`searched_scopes`)."""
+    for scope in sev.scopes:
+        for (kind, _label), block in sorted(scope.resources.items(), key=lambda item: item[0]):
+            if kind != rtype:
+                continue
+            for inst in sev.instances(scope, block):
+                if isinstance(inst, Instance):
+                    yield inst
 
 
 def _membership(sev: _SymbolEvaluator, inst: Instance, attr_name: str, role: Instance, role_name: str,
