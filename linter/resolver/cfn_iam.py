@@ -105,7 +105,8 @@ def delivery_role(template: Template, logical_id: str, ev: Evaluator, role: Valu
     try:
         facts = _facts(sev, logical_id)
         role_id = next((r for r in rtrace.refs if template.resources.get(r, {}).get("Type") == ROLE), None)
-        if role_id is None and role.known:
+        named = role_id is None and role.known
+        if named:
             role_id = _role_named_in(sev, role.data)
         if role_id is None:
             where = "is not known before deployment" if role.unknown else "is not defined in the scanned code"
@@ -113,6 +114,10 @@ def delivery_role(template: Template, logical_id: str, ev: Evaluator, role: Valu
             return Role("", arn=arn, outside=f"the role {where}", facts=facts), sev.undecided
         props = _props(template, logical_id)
         arn = sev.value(props["CloudWatchLogsRoleArn"])[0] if "CloudWatchLogsRoleArn" in props else None
+        body = sev._resource(role_id)
+        name = sev._name(body, "RoleName")
+        if not named and arn not in (role_arn(name, sev._prop(body, "Path")), name):
+            return None, sev.undecided  # another attribute of the role (CTL004 says what)
         return _role(sev, role_id, arn if isinstance(arn, str) else None, facts), sev.undecided
     except LimitReached as exc:
         unread = Policy("the role's policies", unknown=f"evaluation limit reached: {exc}")

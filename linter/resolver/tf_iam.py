@@ -98,13 +98,16 @@ def delivery_role(ev: Evaluator, scope: Scope, trail: Instance, role: Value, rtr
         facts = _facts(sev, scope, trail)
         inst = next((r for r in rtrace.refs if isinstance(r, Instance) and r.kind == "resource" and r.type == ROLE),
                     None)
-        if inst is None and role.known:
+        named = inst is None and role.known
+        if named:
             inst = _role_named_in(sev, scope, role.data)
         if inst is None:
             where = "is not known before deployment" if role.unknown else "is not defined in the scanned code"
             arn = role.data if isinstance(role.data, str) else None
             return Role("", arn=arn, outside=f"the role {where}", facts=facts), sev.undecided
         arn, _ = _trail_attr(sev, trail, "cloud_watch_logs_role_arn")
+        if not named and arn not in (sev.instance_attribute(inst, "arn"), sev.own_name(inst)):
+            return None, sev.undecided  # another attribute of the role (CTL004 says what)
         sev.scopes, cut = searched_scopes(inst.scope, scope)
         found = _role(sev, inst, arn if isinstance(arn, str) else None, facts)
         if cut:
