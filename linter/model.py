@@ -1,13 +1,14 @@
 """The common resource model that rules check.
 
 Front-ends and resolvers turn Terraform and CloudFormation into these objects; a rule only ever
-sees a :class:`Trail` with resolved :class:`Value` objects, never HCL or YAML.
+sees a :class:`Trail` with resolved :class:`Value` objects (and its delivery :class:`Role`), never HCL or
+YAML.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 #: Placeholder for an unknown part of a string that contains no ``:`` or ``*`` (a region, an
@@ -122,6 +123,64 @@ class LogGroup:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """One policy of a delivery role as the resolver found it: what it is called, its document, where."""
+
+    #: How messages name it (`aws_iam_role_policy.deliver`, `Policies[0] (deliver) of TrailRole`).
+    name: str
+    #: The document as plain data: a dict, JSON text, or a policy ARN (None when ``unknown``).
+    document: Any = field(default=None, compare=False)
+    #: Why the document cannot be known before deployment ("" when it can).
+    unknown: str = ""
+    #: Where the policy (its document or its ARN) is written.
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryFacts:
+    """What the code says about the trail that the delivery check needs (None: not known)."""
+
+    #: The trail's log group ARN as the role's evaluation sees it (generated names as symbols).
+    log_group_arn: Any = None
+    trail_name: str | None = None
+    #: Whether the trail is an organization trail (None: not known).
+    organization_trail: bool | None = False
+    #: The deployment's partition, region and account when the code pins them (provider settings).
+    partition: str | None = None
+    region: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class Role:
+    """The trail's delivery role as the resolvers see it, for CTL007.
+
+    A role defined in the scanned code has an ``address`` and its policies, each with where it comes
+    from; a role that is not (a literal ARN, a variable, an import, a data source) has ``outside``
+    saying so. A policy that cannot be read is kept, with the reason.
+    """
+
+    #: The role's address or logical ID ("" when the role is not in the scanned code).
+    address: str
+    location: Location | None = None
+    #: The role's ARN as the evaluation sees it (placeholders for what only deployment knows).
+    arn: str | None = None
+    #: The trust policy (one document; several when a condition makes it one of a few).
+    trust: tuple[Policy, ...] = ()
+    #: Every permissions policy of the role, merged from all the places that attach one.
+    permissions: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    #: Why the role's policies cannot be checked at all ("" when it is defined in the scanned code).
+    outside: str = ""
+    facts: DeliveryFacts = field(default_factory=DeliveryFacts)
+
+    @property
+    def defined(self) -> bool:
+        """Whether the role is defined in the scanned code."""
+        return bool(self.address) and not self.outside
+
+
+@dataclass(frozen=True)
 class Trail:
     """One CloudTrail trail (one instance of it, for ``count``/``for_each``) in one variant.
 
@@ -144,3 +203,6 @@ class Trail:
     exists_when: tuple[Assumption, ...] = ()
     #: The module calls from the linted root module down to the trail's module.
     via: tuple[ModuleCall, ...] = ()
+    #: The delivery role with its policies (None: the trail names no role, or the front-end does not read
+    #: roles).
+    role: Role | None = None

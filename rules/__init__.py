@@ -9,6 +9,7 @@ from .ctl003_log_group_retention_too_short import LogGroupRetentionTooShort
 from .ctl004_cloudwatch_arn_malformed import CloudWatchArnMalformed
 from .ctl005_reference_not_found import ReferenceNotFound
 from .ctl006_log_group_retention_invalid import LogGroupRetentionInvalid
+from .ctl007_delivery_role_cannot_deliver import DeliveryRoleCannotDeliver
 from .ctl010_value_unresolved import ValueUnresolved
 from .ctl900_suppression_invalid import SuppressionInvalid
 
@@ -19,6 +20,7 @@ ALL_RULES: tuple[Rule, ...] = (
     CloudWatchArnMalformed(),
     ReferenceNotFound(),
     LogGroupRetentionInvalid(),
+    DeliveryRoleCannotDeliver(),
     ValueUnresolved(),
     SuppressionInvalid(),
 )

@@ -19,8 +19,12 @@ class ValueUnresolved(Rule):
     what = (
         "Reports a log group ARN, role ARN or retention that depends on something not visible in the scanned"
         " files: a variable with no default and no tfvars value, a data source, a remote module, a parameter"
-        " with no default, `Fn::ImportValue`. The message says what could not be resolved and why. Its severity"
-        " follows `--unknown` (warn by default, `fail` makes it an error, `ignore` drops it)."
+        " with no default, `Fn::ImportValue`. It also names what CTL007 could not check about the delivery role"
+        " (`delivery-unresolved`): a role given as the literal ARN of a role not in the scanned code, a policy"
+        " whose document is not known before deployment, a managed policy the linter does not know, a"
+        " permissions boundary, a literal account while the code does not pin the one it deploys to. The message"
+        " says what could not be resolved and why. Its severity follows `--unknown` (warn by default, `fail`"
+        " makes it an error, `ignore` drops it)."
     )
     why = (
         "Unknown is neither pass nor fail: a linter that passes unknowns silently hides unwired trails, one that"
@@ -57,6 +61,8 @@ class ValueUnresolved(Rule):
         " inside it",
         "custom-resource-not-followed": "custom resource {what} ({source}) may create a trail that cannot be"
         " checked",
+        "delivery-unresolved": "whether the delivery role {role} can deliver to the log group cannot be checked:"
+        " {reason}",
     }
 
     def check(self, trail: Trail, options: Options) -> Iterator[Violation]:
@@ -67,3 +73,12 @@ class ValueUnresolved(Rule):
         if group is not None and group.retention.unknown and not group.retention.dangling:
             yield self.violation("retention-unresolved", "retention", group, group=group.address,
                                  reason=group.retention.reason)
+        role = trail.role
+        if role is not None and (role.defined or trail.role_arn.known):
+            from ..iam.trail import trail_delivery  # the IAM package is imported only for trails with a role
+
+            delivery = trail_delivery(trail)
+            if delivery is not None and delivery.undecided:
+                reasons = "; ".join(dict.fromkeys(u.reason for u in delivery.undecided))
+                yield self.violation("delivery-unresolved", "role", trail.role.location or trail.role_arn.location,
+                                     role=delivery.role, reason=reasons)

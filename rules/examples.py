@@ -7,7 +7,7 @@ resource "aws_cloudwatch_log_group" "trail" {
 }
 '''
 
-TF_ROLE = '''
+TF_ROLE_ONLY = '''
 resource "aws_iam_role" "trail_to_logs" {
   name = "cloudtrail-to-cloudwatch"
   assume_role_policy = jsonencode({
@@ -16,6 +16,24 @@ resource "aws_iam_role" "trail_to_logs" {
   })
 }
 '''
+
+#: The role's permissions policy with ``RESOURCE`` for the resource it allows the two delivery actions on.
+TF_ROLE_POLICY = '''
+resource "aws_iam_role_policy" "trail_to_logs" {
+  name = "deliver"
+  role = aws_iam_role.trail_to_logs.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = RESOURCE
+    }]
+  })
+}
+'''
+
+TF_ROLE = TF_ROLE_ONLY + TF_ROLE_POLICY.replace("RESOURCE", '"${aws_cloudwatch_log_group.trail.arn}:*"')
 
 TF_GOOD_TRAIL = '''resource "aws_cloudtrail" "org" {
   name                       = "org"
@@ -35,7 +53,7 @@ CFN_LOG_GROUP = '''  TrailLogGroup:
       RetentionInDays: 365
 '''
 
-CFN_ROLE = '''  TrailToLogsRole:
+CFN_ROLE_ONLY = '''  TrailToLogsRole:
     Type: AWS::IAM::Role
     Properties:
       AssumeRolePolicyDocument:
@@ -45,6 +63,19 @@ CFN_ROLE = '''  TrailToLogsRole:
             Principal: {Service: cloudtrail.amazonaws.com}
             Action: sts:AssumeRole
 '''
+
+#: The role's ``Policies`` with ``RESOURCE`` for the resource it allows the two delivery actions on.
+CFN_ROLE_POLICIES = '''      Policies:
+        - PolicyName: deliver
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [logs:CreateLogStream, logs:PutLogEvents]
+                Resource: RESOURCE
+'''
+
+CFN_ROLE = CFN_ROLE_ONLY + CFN_ROLE_POLICIES.replace("RESOURCE", "!GetAtt TrailLogGroup.Arn")
 
 CFN_GOOD_TRAIL = CFN_HEAD + '''  OrgTrail:
     Type: AWS::CloudTrail::Trail

@@ -18,11 +18,12 @@ from cloudtrail_lint.reporters.github import escape_data, escape_property
 
 from .conftest import REPO, lint, shared
 
-RULES_RUN = ["CTL001", "CTL002", "CTL003", "CTL004", "CTL005", "CTL006", "CTL010"]
+RULES_RUN = ["CTL001", "CTL002", "CTL003", "CTL004", "CTL005", "CTL006", "CTL007", "CTL010"]
 NAMES = {
     "CTL001": "cloudwatch-logs-not-configured", "CTL002": "cloudwatch-role-not-configured",
     "CTL003": "log-group-retention-too-short", "CTL004": "cloudwatch-arn-malformed",
-    "CTL005": "reference-not-found", "CTL006": "log-group-retention-invalid", "CTL010": "value-unresolved",
+    "CTL005": "reference-not-found", "CTL006": "log-group-retention-invalid",
+    "CTL007": "delivery-role-cannot-deliver", "CTL010": "value-unresolved",
 }
 
 PROJECT = {
@@ -112,7 +113,7 @@ def test_junit_one_case_per_trail_and_rule(project: Path) -> None:
     found = cases(root)
     trails = ("aws_cloudtrail.partial", "aws_cloudtrail.unknown", "OrgTrail")
     assert set(found) == {f"{trail} {rule} {NAMES[rule]}" for trail in trails for rule in RULES_RUN}
-    assert totals(root) == ("21", "2", "0", "1")
+    assert totals(root) == ("24", "2", "0", "1")
 
     failure = found["aws_cloudtrail.partial CTL003 log-group-retention-too-short"].find("failure")
     assert failure.get("type") == "CTL003"

@@ -74,6 +74,7 @@ CORE_RULES = [
     ("CTL004", "cloudwatch-arn-malformed", "error"),
     ("CTL005", "reference-not-found", "error"),
     ("CTL006", "log-group-retention-invalid", "error"),
+    ("CTL007", "delivery-role-cannot-deliver", "error"),
     ("CTL010", "value-unresolved", "warning"),
 ]
 

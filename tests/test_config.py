@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from cloudtrail_lint.config import find
+from cloudtrail_lint.rules.examples import TF_ROLE
 
 from .conftest import lint
 
@@ -14,7 +15,7 @@ TRAIL_60_DAYS = '''resource "aws_cloudtrail" "org" {
   name                       = "org"
   s3_bucket_name             = "org-cloudtrail-logs"
   cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"
-  cloud_watch_logs_role_arn  = "arn:aws:iam::123456789012:role/cloudtrail-to-cloudwatch"
+  cloud_watch_logs_role_arn  = aws_iam_role.trail_to_logs.arn
 }
 
 resource "aws_cloudwatch_log_group" "trail" {
@@ -25,7 +26,7 @@ resource "aws_cloudwatch_log_group" "trail" {
 variable "days" {
   default = 60
 }
-'''
+''' + TF_ROLE
 
 NO_LOGS = (
     'resource "aws_cloudtrail" "{name}" {{\n  name           = "{name}"\n'

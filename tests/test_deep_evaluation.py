@@ -209,11 +209,18 @@ resource "aws_cloudtrail" "splat" {
 }
 '''})
     result = lint(tmp_path, "--format", "json", ".")
+    # the role has no permissions policy (CTL007) and a trust policy without a statement (CTL010)
     assert result.findings() == {
         ("CTL003", "main.tf", 20, "aws_cloudtrail.org"),
         ("CTL003", "main.tf", 27, "aws_cloudtrail.splat"),
+        ("CTL007", "main.tf", 20, "aws_cloudtrail.org"),
+        ("CTL007", "main.tf", 27, "aws_cloudtrail.splat"),
+        ("CTL010", "main.tf", 20, "aws_cloudtrail.org"),
+        ("CTL010", "main.tf", 27, "aws_cloudtrail.splat"),
     }
-    assert all("keeps events 30 days" in f["message"] for f in result.json["findings"])
+    assert all("keeps events 30 days" in f["message"] for f in result.json["findings"] if f["rule"] == "CTL003")
+    assert {f["kind"] for f in result.json["findings"] if f["rule"] != "CTL003"} == {
+        "no-permissions-policy", "delivery-unresolved"}
 
 
 def test_terraform_011_quoted_references(tmp_path: Path) -> None:

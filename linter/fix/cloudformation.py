@@ -328,6 +328,12 @@ class CloudFormationFixer(RuleFixer):
                    f" {trail.path}:{line})",
                    {trail.path: [Edit(start, end, new)]})
 
+    # ----- CTL007 -----
+    def _delivery(self, trail: _Trail) -> Fix:
+        from .cfn_delivery import fix_delivery
+
+        return fix_delivery(self, trail)
+
     # ----- CTL004 -----
     def _group_arn(self, trail: _Trail) -> Fix:
         found = _get(trail.props, GROUP_PROP)

@@ -44,6 +44,9 @@ class RuleFixer:
         "group-not-an-arn": "_group_arn",
         "role-is-a-name": "_role_arn",
         "role-not-a-role-arn": "_role_arn",
+        "create-log-stream-not-allowed": "_delivery",
+        "put-log-events-not-allowed": "_delivery",
+        "no-permissions-policy": "_delivery",
     }
 
     def _new_group_retention(self) -> int:
@@ -70,6 +73,9 @@ class RuleFixer:
         raise NotImplementedError
 
     def _group_arn(self, trail: Any) -> Fix:
+        raise NotImplementedError
+
+    def _delivery(self, trail: Any) -> Fix:
         raise NotImplementedError
 
 

@@ -17,6 +17,7 @@ from .edits import Edit, Fix, Source
 #: Rules with no automatic fix, and why.
 UNFIXABLE = {
     "CTL005": "a reference to something undefined needs a person to decide what it should point at",
+    "CTL007": "a Deny, the trust policy and the accounts are for a person to change",
     "CTL010": "the value cannot be known from the scanned files",
     "CTL900": "a suppression directive is for a person to correct or remove",
     "CTL999": "an internal error is not something to fix in the input",

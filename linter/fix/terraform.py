@@ -399,6 +399,12 @@ class TerraformFixer(RuleFixer):
                 return display_path(path)
         raise NotFixable(f"the tfvars file that sets var.{attr.name} could not be found")
 
+    # ----- CTL007 -----
+    def _delivery(self, trail: _Trail) -> Fix:
+        from .tf_delivery import fix_delivery
+
+        return fix_delivery(self, trail)
+
     # ----- CTL004 -----
     def _group_arn(self, trail: _Trail) -> Fix:
         attr = trail.block.attrs.get(GROUP_ATTR)

@@ -442,18 +442,88 @@ class _Builder:
             body = [x[indent:] for x in body]
         text = "\n".join(body) + ("\n" if body else "")
         if "${" in text or "%{" in text:
-            return Opaque("heredoc template", line, col, src)
+            return _heredoc_template(text, line, col, src)
         return Literal(text, line, col, src)
 
 
-def parse_template(text: str, line: int, col: int) -> Node:
-    """Parse one string of Terraform JSON syntax as a template (``"${var.x}:*"``)."""
+def _heredoc_template(text: str, line: int, col: int, src: str) -> Node:
+    """A heredoc with interpolations (``${aws_cloudwatch_log_group.x.arn}``) as a :class:`Template`.
+
+    The text is rewritten as a quoted string (escaping only outside the interpolations) and parsed as one;
+    directives (``%{ if }``) and anything that does not parse stay opaque. Inner expressions keep the
+    heredoc's own position (their offsets inside it are not recorded).
+    """
+    quoted = _quoted(text)
+    if quoted is None:
+        return Opaque("heredoc template", line, col, src)
+    try:
+        node = parse_template(quoted, line, col, quoted=True)
+    except ParseError:
+        return Opaque("heredoc template", line, col, src)
+    if isinstance(node, Opaque):
+        return Opaque("heredoc template", line, col, src)
+    node.src = src
+    return node
+
+
+def _quoted(text: str) -> str | None:
+    """``text`` as the body of an HCL quoted string with the same value, or None when it holds a directive
+    or an interpolation this rewriting does not follow (one spanning lines)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if text.startswith(("$${", "%%{"), i):
+            out.append(text[i:i + 3])
+            i += 3
+        elif text.startswith("%{", i):
+            return None
+        elif text.startswith("${", i):
+            end = _interpolation_end(text, i + 2)
+            if end is None:
+                return None
+            out.append(text[i:end])
+            i = end
+        else:
+            out.append({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}.get(ch, ch))
+            i += 1
+    return "".join(out)
+
+
+def _interpolation_end(text: str, i: int) -> int | None:
+    """The index just past the ``}`` that closes an interpolation whose expression starts at ``i``."""
+    depth = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            return None
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                if text[i] == "\n":
+                    return None
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i + 1
+            depth -= 1
+        i += 1
+    return None
+
+
+def parse_template(text: str, line: int, col: int, quoted: bool = False) -> Node:
+    """Parse one string of Terraform JSON syntax as a template (``"${var.x}:*"``); with ``quoted``,
+    ``text`` is already the body of an HCL quoted string."""
     import json
 
     if "${" not in text and "%{" not in text:
         return Literal(text.replace("$${", "${"), line, col, json.dumps(text))
     lark = _lark()
-    source = "x = " + json.dumps(text) + "\n"
+    body = text if quoted else _quoted(text)  # quotes inside an interpolation stay as they are
+    source = "x = " + ('"' + body + '"' if body is not None else json.dumps(text)) + "\n"
     try:
         tree = _parser_in_use().parse(source + "\n")
     except (lark.exceptions.LarkError, RecursionError):

@@ -11,12 +11,24 @@ from __future__ import annotations
 UNREAD = "__cloudtrail_lint_unread__"
 
 #: Resource types whose whole bodies the resolver reads.
-WHOLE_RESOURCES = frozenset({"aws_cloudtrail", "aws_cloudwatch_log_group"})
+WHOLE_RESOURCES = frozenset({"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_iam_role_policy"})
 
-#: Resource types of which the resolver reads only some attributes.
+_INSTANCES = frozenset({"count", "for_each"})
+
+#: Resource types of which the resolver reads only some attributes (and nested blocks, by type; ``dynamic``
+#: keeps every dynamic block). The IAM resources are read for a trail's delivery role (CTL007).
 RESOURCE_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "aws_iam_role": frozenset({"name", "name_prefix", "path", "count", "for_each"}),
+    "aws_iam_role": _INSTANCES | {"name", "name_prefix", "path", "assume_role_policy", "inline_policy", "dynamic",
+                                  "managed_policy_arns", "permissions_boundary"},
+    "aws_iam_policy": _INSTANCES | {"name", "name_prefix", "path", "policy"},
+    "aws_iam_role_policy_attachment": _INSTANCES | {"role", "policy_arn"},
+    "aws_iam_policy_attachment": _INSTANCES | {"roles", "policy_arn"},
+    "aws_iam_role_policies_exclusive": _INSTANCES | {"role_name", "policy_names"},
+    "aws_iam_role_policy_attachments_exclusive": _INSTANCES | {"role_name", "policy_arns"},
 }
+
+#: Data sources whose whole bodies the resolver reads (it computes their result itself).
+WHOLE_DATA = frozenset({"aws_iam_policy_document"})
 
 #: Other blocks of which the resolver reads only some attributes (a ``data`` block's values are known
 #: only at plan time; only its instances matter).
@@ -31,11 +43,14 @@ COMPUTED = frozenset({"arn", "id"})
 
 
 def kept(block_type: str, resource_type: str = "") -> frozenset[str] | None:
-    """The attributes of a block that are kept when its body is trimmed (None: the whole body is kept)."""
+    """The attributes (and nested blocks) of a block that are kept when its body is trimmed (None: the whole
+    body is kept). ``resource_type`` is the first label: the type of a resource or data source."""
     if block_type == "resource":
         if resource_type in WHOLE_RESOURCES:
             return None
         return RESOURCE_ATTRIBUTES.get(resource_type, frozenset())
+    if block_type == "data" and resource_type in WHOLE_DATA:
+        return None
     return BLOCK_ATTRIBUTES.get(block_type)
 
 

@@ -22,7 +22,8 @@ _HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\n")
 _SPECIAL = re.compile(r'[{}"#/<]')
 _EXPR_SPECIAL = re.compile(r'[{}()\[\]"#/<\n]')
 _ATTRIBUTE = re.compile(r'([A-Za-z_][\w-]*)[ \t]*=(?!=)')
-_BLOCK_KIND = re.compile(r'(variable|output|data)[ \t]+("[^"\n]*"|[A-Za-z_][\w-]*)[ \t]*')
+_BLOCK_KIND = re.compile(r'(variable|output|data)[ \t]+"?([^"\n \t{]*)"?[ \t]*')
+_NAME = re.compile(r"[A-Za-z_][\w-]*")
 
 
 class _Unsure(Exception):
@@ -167,7 +168,10 @@ def _kept_spans(text: str, start: int, stop: int, keep: set[str]) -> list[tuple[
             header = _HEADER.match(text, i, stop)
             if header is None:
                 return None
-            i = _skip_braces(text, header.end() - 1)
+            end = _skip_braces(text, header.end() - 1)
+            if _NAME.match(text, i).group(0) in keep:  # a nested block that is read (inline_policy)
+                spans.append((i, end))
+            i = end
         i = _next_item(text, i, stop)
     return spans
 
@@ -213,7 +217,7 @@ def slim(text: str) -> str | None:
             if resource is not None:
                 keep = kept("resource", resource.group(1))
             elif kind is not None:
-                keep = kept(kind.group(1))
+                keep = kept(kind.group(1), kind.group(2))
             if keep is not None:
                 # what the resolver reads (see reads.py) stays; the rest becomes one marker, so a
                 # read of anything else knows to parse the file whole

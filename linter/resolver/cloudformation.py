@@ -414,7 +414,10 @@ def _evaluate(template: Template, logical_id: str, assumed: dict[str, bool]) -> 
     undecided = [*gtrace.undecided, *(x for x in rtrace.undecided if x not in gtrace.undecided)]
     if log_group is not None:
         undecided.extend(x for x in log_group[1].undecided if x not in undecided)
-    trail = Trail(logical_id, TRAIL, location, group, role, log_group[0] if log_group else None)
+    from .cfn_iam import delivery_role  # CTL007: the role and its policies
+    role_model, met = delivery_role(template, logical_id, ev, role, rtrace)
+    undecided.extend(x for x in met if x not in undecided)
+    trail = Trail(logical_id, TRAIL, location, group, role, log_group[0] if log_group else None, role=role_model)
     return trail, undecided
 
 

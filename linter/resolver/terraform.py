@@ -620,6 +620,9 @@ class Evaluator:
                     continue
                 return True if name == "can" and not isinstance(value, Unknown) else value
             return False if name == "can" else self.trace.unknown(f"no argument of `{_short(node.src)}` succeeds")
+        if name in ("file", "templatefile"):  # they read a file of the module (tf_files.py says which)
+            from .tf_files import call
+            return call(self, node, env)
         fn = FUNCTIONS.get(name)
         args = [self.eval(arg, env) for arg in node.args]
         if node.expand and args and isinstance(args[-1], list):
@@ -839,18 +842,21 @@ class Evaluator:
         if inst not in self.trace.refs:
             self.trace.refs.append(inst)
         if inst.kind == "data":
+            if inst.type == "aws_iam_policy_document" and name in ("json", "minified_json"):  # CTL007 (tf_iam.py)
+                from .tf_iam import policy_document_json
+                return self._cached(inst.scope, f"{inst.address}.json", lambda: policy_document_json(self, inst))
             if (inst.type, name) in _SEGMENT_DATA:
                 return SEG
             return self.trace.unknown(f"the value comes from {inst.address} (read from AWS at plan time)")
         block = inst.block
-        trimmed = UNREAD in block.attrs and not was_read(inst.kind, inst.type, name)
+        trimmed = UNREAD in block.attrs and not was_read(inst.kind, inst.type, name) and name not in COMPUTED
         if trimmed:
             block = inst.scope.whole(block)
             trimmed = UNREAD in block.attrs  # the whole parse failed
         attr = block.attrs.get(name)
         if attr is not None:
             return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.eval(attr.expr, inst.env()))
-        if trimmed and name not in COMPUTED:
+        if trimmed:
             return self.trace.unknown(f"{inst.address}.{name} could not be read (its file could not be parsed"
                                       " whole)")
         return self._cached(inst.scope, f"{inst.address}.{name}", lambda: self.computed(inst, name))
@@ -1135,6 +1141,9 @@ def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block) -> tuple[list[Tra
             log_group = None
         for trace in (gtrace, rtrace) + ((log_group[1],) if log_group else ()):
             undecided.extend(x for x in trace.undecided if x not in undecided)
+        from .tf_iam import delivery_role  # CTL007: the role and its policies
+        role_model, met = delivery_role(ev, scope, inst, role, rtrace)
+        undecided.extend(x for x in met if x not in undecided)
         trails.append(Trail(
             address=address,
             resource_type=TRAIL,
@@ -1143,6 +1152,7 @@ def _evaluate_trail(ev: Evaluator, scope: Scope, block: Block) -> tuple[list[Tra
             role_arn=role,
             log_group=log_group[0] if log_group else None,
             via=scope.via,
+            role=role_model,
         ))
     return trails, undecided
 
