@@ -130,8 +130,24 @@ resource "aws_cloudwatch_log_group" "trail" {
 }
 
 resource "aws_iam_role" "delivery" {
-  name               = "cloudtrail-delivery"
-  assume_role_policy = "{}"
+  name = "cloudtrail-delivery"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "cloudtrail.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "delivery" {
+  name = "deliver"
+  role = aws_iam_role.delivery.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "${aws_cloudwatch_log_group.trail.arn}:*"
+    }]
+  })
 }
 '''
 
@@ -145,7 +161,7 @@ def test_a_new_finding_of_a_baselined_rule_on_another_attribute_is_new(tmp_path:
     assert [(f["kind"], f["attribute"]) for f in json.loads((tmp_path / "b.json").read_text())["findings"]] == [
         ("role-is-a-name", "role")]
     main.write_text(ROLE_BY_NAME.replace('"${aws_cloudwatch_log_group.trail.arn}:*"',
-                                         "aws_cloudwatch_log_group.trail.arn"))
+                                         "aws_cloudwatch_log_group.trail.arn", 1))
     result = lint(tmp_path, "--format", "json", "--baseline", "b.json", ".")
     assert [(f["rule"], f["kind"], f["suppressed"]) for f in result.json["findings"]] == [
         ("CTL004", "group-arn-missing-wildcard", False), ("CTL004", "role-is-a-name", True)]

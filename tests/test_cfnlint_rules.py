@@ -291,7 +291,7 @@ def written_suite(tmp_path_factory: pytest.TempPathFactory) -> Suite:
 def test_rule_ids_are_the_published_table() -> None:
     assert RULE_IDS == {
         "CTL001": "E9501", "CTL002": "E9502", "CTL003": "E9503", "CTL004": "E9504", "CTL005": "E9505",
-        "CTL006": "E9506", "CTL010": "I9510", "CTL900": "W9590",
+        "CTL006": "E9506", "CTL007": "E9507", "CTL010": "I9510", "CTL900": "W9590",
     }
 
 

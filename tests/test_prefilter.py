@@ -330,6 +330,8 @@ def test_the_project_has_a_finding_in_every_file_kind() -> None:
     assert errors == []
     assert {(rule, file, resource) for rule, file, _, resource in findings} == {
         ("CTL003", "org/main.tf", "aws_cloudtrail.org"),
+        ("CTL007", "org/main.tf", "aws_cloudtrail.org"),  # its role has no permissions policy
+        ("CTL010", "stacks/trail.yaml", "AuditTrail"),  # its role is a literal ARN: its policies are not checked
         ("CTL002", "modules/trail/main.tf", "module.trail.aws_cloudtrail.this"),
         ("CTL003", "modules/trail/main.tf", "module.trail.aws_cloudtrail.this"),
         ("CTL001", "generated/main.tf.json", "aws_cloudtrail.generated"),

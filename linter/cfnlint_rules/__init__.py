@@ -11,6 +11,7 @@ from .ctl_rules import (
     CloudWatchArnMalformed,
     CloudWatchLogsNotConfigured,
     CloudWatchRoleNotConfigured,
+    DeliveryRoleCannotDeliver,
     LogGroupRetentionInvalid,
     LogGroupRetentionTooShort,
     ReferenceNotFound,
@@ -21,7 +22,7 @@ from .ctl_rules import (
 #: cfn-lint rule id of each cloudtrail-lint rule.
 RULE_IDS = {rule.ctl_id: rule.id for rule in (
     CloudWatchLogsNotConfigured, CloudWatchRoleNotConfigured, LogGroupRetentionTooShort, CloudWatchArnMalformed,
-    ReferenceNotFound, LogGroupRetentionInvalid, ValueUnresolved, SuppressionInvalid,
+    ReferenceNotFound, LogGroupRetentionInvalid, DeliveryRoleCannotDeliver, ValueUnresolved, SuppressionInvalid,
 )}
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "CloudWatchArnMalformed",
     "CloudWatchLogsNotConfigured",
     "CloudWatchRoleNotConfigured",
+    "DeliveryRoleCannotDeliver",
     "LogGroupRetentionInvalid",
     "LogGroupRetentionTooShort",
     "ReferenceNotFound",

@@ -60,6 +60,11 @@ class LogGroupRetentionInvalid(shared.CtlRule):
     ctl_id = "CTL006"
 
 
+class DeliveryRoleCannotDeliver(shared.CtlRule):
+    id = "E9507"
+    ctl_id = "CTL007"
+
+
 class ValueUnresolved(shared.CtlRule):
     id = "I9510"
     ctl_id = "CTL010"

@@ -101,9 +101,13 @@ def delivery_role(template: Template, logical_id: str, ev: Evaluator, role: Valu
     decide."""
     if role.missing:
         return None, []
+    ev.budget.renew()  # the role's policies are a value of their own
     sev = _SymbolEvaluator(template, ev.assumptions, ev.budget)
     try:
         facts = _facts(sev, logical_id)
+    except LimitReached:
+        return None, sev.undecided  # the trail's own values went past the budget: CTL010 says so for them
+    try:
         role_id = next((r for r in rtrace.refs if template.resources.get(r, {}).get("Type") == ROLE), None)
         named = role_id is None and role.known
         if named:

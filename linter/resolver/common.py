@@ -14,6 +14,8 @@ SEG = UNKNOWN_SEGMENT
 
 #: Most variants one trail is evaluated under when conditions cannot be decided (2 ** 4).
 MAX_VARIANTS = 16
+#: Integers longer than this cannot be printed (Python's int-string conversion limit, 4,300 digits).
+MAX_INT_BITS = 14_284
 
 
 # --------------------------------------------------------------------------- unknowns and traces
@@ -281,8 +283,14 @@ def as_days(value: Value) -> Value:
         return value
     if isinstance(data, float) and data.is_integer():
         data = int(data)
-    elif isinstance(data, str) and data.strip().lstrip("-").isdigit() and len(data) < 20:
-        data = int(data.strip())
+    elif isinstance(data, str) and data.strip().lstrip("-").isdigit():
+        try:
+            data = int(data.strip())
+        except ValueError:  # more digits than Python reads (sys.get_int_max_str_digits), or "²"
+            data = None
+    if data is None or (isinstance(data, int) and data.bit_length() > MAX_INT_BITS):
+        return Value(State.UNKNOWN, None, "the value is a number too long to read (more than 4300 digits)",
+                     value.source, value.refs, value.dangling, value.location)
     if data == value.data and type(data) is type(value.data):
         return value
     return Value(value.state, data, value.reason, value.source, value.refs, value.dangling, value.location)

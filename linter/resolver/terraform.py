@@ -41,6 +41,7 @@ from ..model import (
 )
 from ..prefilter import may_hold_trail
 from .common import (
+    MAX_INT_BITS,
     Budget,
     Defaulted,
     LimitReached,
@@ -598,8 +599,10 @@ class Evaluator:
                 "/": lambda: left_n / right_n, "%": lambda: left_n % right_n, "<": lambda: left_n < right_n,
                 ">": lambda: left_n > right_n, "<=": lambda: left_n <= right_n, ">=": lambda: left_n >= right_n,
             }[op]()
-        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
             return self.trace.unknown(f"`{_short(node.src)}` cannot be computed")
+        if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
+            return self.trace.unknown(f"`{_short(node.src)}` is a number with more than 4300 digits")
         return int(result) if isinstance(result, float) and result.is_integer() and op != "/" else result
 
     def _null_test(self, node: BinOp) -> bool | None:
@@ -991,8 +994,11 @@ def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> A
     """The instances of a block: one, a list for ``count``, a map for ``for_each``."""
     if "count" in block.attrs:
         count, _when = _instance_count(ev, scope, block.attrs["count"].expr, base)
-        if isinstance(count, str) and count.isdigit() and len(count) < 20:
-            count = int(count)
+        if isinstance(count, str) and count.isdigit():
+            try:
+                count = int(count)
+            except ValueError:  # more digits than Python reads, or "²"
+                return ev.trace.unknown(f"count of {base} is a number too long to read")
         if isinstance(count, Unknown):
             return [Instance(scope, kind, block, f"{base}[0]", 0)]
         if isinstance(count, bool) or not isinstance(count, (int, float)) or count != count:

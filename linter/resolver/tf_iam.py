@@ -51,11 +51,17 @@ class _SymbolEvaluator(Evaluator):
         self.scopes: list[Scope] = []
 
     def own_name(self, inst: Instance, attr: str = "name") -> str:
+        from ..iam.match import symbol
+
         name = super().own_name(inst, attr)
         if attr not in inst.block.attrs and name.endswith(UNKNOWN_SEGMENT):
-            from ..iam.match import symbol
-
             return name[:-1] + symbol(inst.address)
+        if UNKNOWN_ANY in name or UNKNOWN_SEGMENT in name:
+            # a name written with unknown parts (`/aws/cloudtrail/${var.env}`): each part is the same value
+            # wherever this resource's name is used (its ARN in the trail and in the role's policy)
+            parts = re.split(f"[{UNKNOWN_ANY}{UNKNOWN_SEGMENT}]", name)
+            return parts[0] + "".join(symbol(f"{inst.address}.{attr}#{i}") + part
+                                      for i, part in enumerate(parts[1:], 1))
         return name
 
     def computed(self, inst: Instance, name: str) -> Any:
@@ -93,9 +99,13 @@ def delivery_role(ev: Evaluator, scope: Scope, trail: Instance, role: Value, rtr
     decide."""
     if role.missing:
         return None, []
+    ev.budget.renew()  # the role's policies are a value of their own
     sev = _SymbolEvaluator(ev.assumptions, ev.budget)
     try:
         facts = _facts(sev, scope, trail)
+    except LimitReached:
+        return None, sev.undecided  # the trail's own values went past the budget: CTL010 says so for them
+    try:
         inst = next((r for r in rtrace.refs if isinstance(r, Instance) and r.kind == "resource" and r.type == ROLE),
                     None)
         named = inst is None and role.known
