@@ -51,18 +51,17 @@ class _SymbolEvaluator(Evaluator):
         self.scopes: list[Scope] = []
 
     def own_name(self, inst: Instance, attr: str = "name") -> str:
+        name = super().own_name(inst, attr)
+        if UNKNOWN_ANY not in name and UNKNOWN_SEGMENT not in name:
+            return name
         from ..iam.match import symbol
 
-        name = super().own_name(inst, attr)
         if attr not in inst.block.attrs and name.endswith(UNKNOWN_SEGMENT):
             return name[:-1] + symbol(inst.address)
-        if UNKNOWN_ANY in name or UNKNOWN_SEGMENT in name:
-            # a name written with unknown parts (`/aws/cloudtrail/${var.env}`): each part is the same value
-            # wherever this resource's name is used (its ARN in the trail and in the role's policy)
-            parts = re.split(f"[{UNKNOWN_ANY}{UNKNOWN_SEGMENT}]", name)
-            return parts[0] + "".join(symbol(f"{inst.address}.{attr}#{i}") + part
-                                      for i, part in enumerate(parts[1:], 1))
-        return name
+        # a name written with unknown parts (`/aws/cloudtrail/${var.env}`): each part is the same value
+        # wherever this resource's name is used (its ARN in the trail and in the role's policy)
+        parts = re.split(f"[{UNKNOWN_ANY}{UNKNOWN_SEGMENT}]", name)
+        return parts[0] + "".join(symbol(f"{inst.address}.{attr}#{i}") + part for i, part in enumerate(parts[1:], 1))
 
     def computed(self, inst: Instance, name: str) -> Any:
         if inst.type == POLICY and name == "arn":
