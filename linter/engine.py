@@ -209,8 +209,10 @@ def _downloaded_modules(root: str) -> dict[str, str]:
     ``.terraform/modules/modules.json``. The file and each folder must resolve inside ``root`` (where
     Terraform puts them): a link or a ``Dir`` that leads elsewhere is ignored (the module then counts as
     not downloaded), and the file is read only if it is a regular file."""
-    real = [os.path.realpath(root)]
     path = os.path.join(root, ".terraform", "modules", "modules.json")
+    if not os.path.lexists(path):  # the common case, in one system call
+        return {}
+    real = [os.path.realpath(root)]
     try:
         data = json.loads(read_text(path, within=real))  # size-limited like every input
         found = {}
