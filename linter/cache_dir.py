@@ -91,6 +91,8 @@ def prepare(directory: str, scanned: Iterable[str]) -> str:
     known to be safe; :class:`Untrusted` if it is not, OSError if it cannot be created or read."""
     real = os.path.realpath(directory)
     for path in scanned:
+        if not os.path.lexists(path):
+            continue  # reported as missing; it holds nothing
         folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
         if _within(real, os.path.realpath(folder)):
             raise Untrusted(f"{real} is inside the scanned path {path}")

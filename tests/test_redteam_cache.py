@@ -181,6 +181,26 @@ def test_a_sticky_world_writable_parent_is_accepted(tmp_path: Path) -> None:
     assert (shared / "cache").stat().st_mode & 0o777 == 0o700
 
 
+def test_the_checks_stop_at_your_home_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders above your home are the system's (a group-writable /home exists): a cache inside your
+    home is checked up to it; one outside it is checked up to /."""
+    above = tmp_path / "above"
+    home = above / "home"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    target = _copy(tmp_path, "target")
+    above.chmod(0o775)
+    try:
+        inside = lint(target, "--format", "json", "--cache-dir", str(home / ".cache" / "ctl"), ".")
+        outside = lint(target, "--format", "json", "--cache-dir", str(above / "cache"), ".")
+    finally:
+        above.chmod(0o755)
+    assert (inside.exit_code, inside.stderr) == (1, "")
+    assert list((home / ".cache" / "ctl").rglob("bundle-*"))
+    assert outside.exit_code == 1 and f"{above} is writable by group" in outside.stderr
+    assert not (above / "cache").exists()
+
+
 @pytest.mark.parametrize("how", ["--cache-dir", "environment", "named-file"])
 def test_a_cache_directory_inside_the_scanned_tree_is_not_used(how: str, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
