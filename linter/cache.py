@@ -5,36 +5,42 @@ from the cache; every entry also lives under a directory named after the linter'
 parsers' versions, so an upgrade starts afresh. Per set of scanned paths (a scope), the entries a
 run used are also kept together in one bundle, which the next run reads at once. The scan facts of
 unchanged files are kept in one index per scope keyed by path and ``stat`` signature, so a warm run
-does not even read them. Every write goes to a temporary file that is renamed into place: concurrent
-runs and a killed run leave whole entries or none, and an entry that cannot be read is ignored and
-rebuilt.
+does not even read them.
+
+Nothing in the cache can run code or come from someone else: entries are JSON turned back into
+objects field by field (:mod:`.cache_codec`), each carries the digest it is filed under, and the
+directory is used only when no one else can write it (:mod:`.cache_dir`). Every write goes to a
+temporary file that is renamed into place: concurrent runs and a killed run leave whole entries or
+none, and an entry that cannot be read or does not check out is ignored and rebuilt.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import pickle
+import re
 import sys
-import tempfile
 import time
+from collections.abc import Iterable
 from typing import Any
 
+from . import cache_codec as codec
+from .cache_dir import Store, Untrusted, prepare
 
-class _SafeUnpickler(pickle.Unpickler):
-    """Loads only this linter's own data classes: a tampered cache entry cannot name other callables."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module.startswith("cloudtrail_lint."):
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+#: Marks of the three kinds of cache file: a parsed entry, a bundle of them, and a facts index.
+_ENTRY, _BUNDLE, _FACTS = "cloudtrail-lint-entry", "cloudtrail-lint-bundle", "cloudtrail-lint-facts"
+#: What a digest looks like (it also names a file: nothing else may).
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+#: Warnings already given by this process (a run with --fix builds its cache twice).
+_warned: set[str] = set()
 
 
-def _load(handle: Any) -> Any:
-    return _SafeUnpickler(handle).load()
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        from .reporters import clean
+
+        sys.stderr.write(f"cloudtrail-lint: warning: {clean(message)}\n")
 
 
 #: Files changed this recently are not trusted by their ``stat`` signature (mtime granularity).
@@ -108,21 +114,34 @@ def signature(stat: os.stat_result) -> tuple[int, int, int, int] | None:
 class Cache:
     """Parsed files by content hash, and per-path scan facts by stat signature."""
 
-    def __init__(self, directory: str | None = None, enabled: bool = True, scope: str = "") -> None:
+    def __init__(self, directory: str | None = None, enabled: bool = True, scope: str = "",
+                 scanned: Iterable[str] = ()) -> None:
         self.enabled = enabled
-        self.root = os.path.join(directory or default_directory(), _version_key())
+        base = directory or default_directory()
+        version = _version_key()
+        self.root = os.path.join(base, version)
+        self._store: Store | None = None
+        if enabled:
+            try:
+                self._store = Store(prepare(base, scanned), (version,))
+            except Untrusted as why:
+                _warn_once(f"not using the parse cache: {why}; running without it")
+                self.enabled = False
+            except OSError:  # cannot be created or read: a cache that cannot be used only costs speed
+                self.enabled = False
         #: One facts index per set of scanned paths, holding only the files the last run saw.
         self._scope = hashlib.sha256(scope.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        self._index: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
+        #: Index entries as stored: ``[mtime_ns, size, ino, ctime_ns, value]``, checked when used.
+        self._index: dict[str, Any] = {}
         self._touched: set[str] = set()
         self._index_dirty = False
         self._index_loaded = False
         self._had_index = False
         #: Index keys written this run (see :meth:`delta`).
         self._written: set[str] = set()
-        #: Parsed entries this scope's last run used, loaded at once (see :meth:`get`); None until read.
+        #: Encoded entries this scope's last run used, by digest (see :meth:`get`); None until read.
         self._bundle: dict[str, Any] | None = None
-        #: Parsed entries this run used, by digest: the next bundle.
+        #: Encoded entries this run used, by digest: the next bundle.
         self._used: dict[str, Any] = {}
 
     # ----- parsed files -----
@@ -130,40 +149,75 @@ class Cache:
     def digest(data: bytes, kind: str) -> str:
         return hashlib.sha256(kind.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()  # any name
 
-    def get(self, digest: str) -> Any:
-        """The entry stored for ``digest``: from this scope's bundle if the last run used it, else from
-        its own file (shared by every scope). One bundle read replaces hundreds of small ones."""
-        if not self.enabled:
+    def get(self, digest: str) -> tuple[Any] | None:
+        """``(result,)`` stored for ``digest``: from this scope's bundle if the last run used it, else from
+        its own file (shared by every scope); None if there is none that checks out. One bundle read
+        replaces hundreds of small ones."""
+        if not self.enabled or not _DIGEST.fullmatch(digest):
             return None
         if self._bundle is None:
-            loaded = self._read(self._bundle_path())
-            self._bundle = loaded if isinstance(loaded, dict) else {}
-        value = self._bundle.get(digest)
-        if value is None:
-            path = os.path.join(self.root, "parsed", digest[:2], digest)
-            try:
-                with open(path, "rb") as handle:
-                    value = _load(handle)
-            except Exception:  # missing, truncated by a killed run, or from an incompatible build
+            self._bundle = self._read_bundle()
+        payload = self._bundle.get(digest, _MISSING)
+        if payload is _MISSING:
+            payload = self._read_entry(digest)
+            if payload is _MISSING:
                 return None
-        self._used[digest] = value
-        return value
+        try:
+            value = codec.decode_result(payload)
+        except codec.Invalid:
+            return None
+        self._used[digest] = payload
+        return (value,)
 
-    def put(self, digest: str, value: Any) -> None:
-        if self.enabled:
-            self._write(os.path.join(self.root, "parsed", digest[:2], digest), value)
-            self._used[digest] = value
+    def put(self, digest: str, value: tuple[Any]) -> None:
+        """Store ``(result,)`` for ``digest`` (a result the codec cannot encode is not stored)."""
+        if not self.enabled or not _DIGEST.fullmatch(digest):
+            return
+        try:
+            payload = codec.encode_result(value[0])
+            data = codec.dumps([_ENTRY, codec.FORMAT, digest, payload])
+        except codec.Unencodable:
+            return
+        self._store.write(("parsed", digest[:2], digest), data)
+        self._used[digest] = payload
+
+    def _read_entry(self, digest: str) -> Any:
+        """The encoded result in ``digest``'s own file, if that file is an entry for that digest."""
+        loaded = self._read_json(("parsed", digest[:2], digest))
+        if type(loaded) is list and len(loaded) == 4 and loaded[:3] == [_ENTRY, codec.FORMAT, digest]:
+            return loaded[3]
+        return _MISSING
+
+    def _read_bundle(self) -> dict[str, Any]:
+        loaded = self._read_json((self._bundle_name(),))
+        out: dict[str, Any] = {}
+        if type(loaded) is list and len(loaded) == 3 and loaded[:2] == [_BUNDLE, codec.FORMAT] \
+                and type(loaded[2]) is list:
+            for entry in loaded[2]:
+                if type(entry) is list and len(entry) == 2 and type(entry[0]) is str:
+                    out[entry[0]] = entry[1]
+        return out
 
     # ----- scan facts -----
-    def facts(self, path: str, stat: os.stat_result) -> Any:
+    def facts(self, path: str, stat: os.stat_result) -> tuple[bool, tuple[str, ...]] | None:
+        """The scan facts indexed for ``path`` if the file is unchanged and the entry is well formed."""
+        return codec.decode_facts(self._indexed(path, stat))
+
+    def known_digest(self, key: str, stat: os.stat_result) -> str | None:
+        """The digest indexed under ``key`` for an unchanged file, if it looks like one."""
+        value = self._indexed(key, stat)
+        return value if type(value) is str and _DIGEST.fullmatch(value) else None
+
+    def _indexed(self, key: str, stat: os.stat_result) -> Any:
         if not self.enabled:
             return None
         self._load_index()
         sig = signature(stat)
-        entry = self._index.get(path)
-        if sig is not None and entry is not None and entry[0] == sig:
-            self._touched.add(path)
-            return entry[1]
+        entry = self._index.get(key)
+        if (sig is not None and type(entry) is list and len(entry) == 5 and entry[0] == sig[0]
+                and entry[1] == sig[1] and entry[2] == sig[2] and entry[3] == sig[3]):
+            self._touched.add(key)
+            return entry[4]
         return None
 
     def stat_facts(self, prefix: str, paths: list[str]) -> list[tuple[os.stat_result | None, Any]]:
@@ -186,13 +240,19 @@ class Cache:
         self._load_index()
         return self._had_index
 
-    def put_facts(self, path: str, stat: os.stat_result, facts: Any) -> None:
+    def put_facts(self, path: str, stat: os.stat_result, facts: tuple[bool, tuple[str, ...]]) -> None:
+        self._put_indexed(path, stat, codec.encode_facts(facts))
+
+    def put_digest(self, key: str, stat: os.stat_result, digest: str) -> None:
+        self._put_indexed(key, stat, digest)
+
+    def _put_indexed(self, key: str, stat: os.stat_result, value: Any) -> None:
         sig = signature(stat)
         if self.enabled and sig is not None:
             self._load_index()
-            self._index[path] = (sig, facts)
-            self._touched.add(path)
-            self._written.add(path)
+            self._index[key] = [*sig, value]
+            self._touched.add(key)
+            self._written.add(key)
             self._index_dirty = True
 
     def delta(self) -> tuple[set[str], dict[str, Any]]:
@@ -214,50 +274,55 @@ class Cache:
         if not self.enabled:
             return
         if self._used and (self._bundle is None or self._used.keys() != self._bundle.keys()):
-            self._write(self._bundle_path(), self._used)
+            entries = [[digest, payload] for digest, payload in self._used.items()]
+            self._write_json((self._bundle_name(),), [_BUNDLE, codec.FORMAT, entries])
             self._bundle = dict(self._used)
         stale = len(self._touched) < len(self._index)
         if not (self._index_dirty or stale):
             return
         self._index = {key: self._index[key] for key in self._touched if key in self._index}
-        self._write(self._index_path(), self._index)
+        self._write_json((self._index_name(),), [_FACTS, codec.FORMAT, self._index])
         self._index_dirty = False
 
+    def _bundle_name(self) -> str:
+        return f"bundle-{self._scope}.json"
+
+    def _index_name(self) -> str:
+        return f"facts-{self._scope}.json"
+
     def _bundle_path(self) -> str:
-        return os.path.join(self.root, f"bundle-{self._scope}.pickle")
+        return os.path.join(self.root, self._bundle_name())
 
     def _index_path(self) -> str:
-        return os.path.join(self.root, f"facts-{self._scope}.pickle")
+        return os.path.join(self.root, self._index_name())
 
     def _load_index(self) -> None:
         if not self._index_loaded:
             self._index_loaded = True
-            loaded = self._read(self._index_path())
-            if isinstance(loaded, dict):
-                self._index = loaded
+            loaded = self._read_json((self._index_name(),))
+            if type(loaded) is list and len(loaded) == 3 and loaded[:2] == [_FACTS, codec.FORMAT] \
+                    and type(loaded[2]) is dict:
+                self._index = loaded[2]  # each entry is checked when it is used (see _indexed)
             self._had_index = bool(self._index)
 
-    @staticmethod
-    def _read(path: str) -> Any:
+    def _read_json(self, parts: tuple[str, ...]) -> Any:
+        raw = self._store.read(parts) if self._store is not None else None
+        if raw is None:
+            return None
         try:
-            with open(path, "rb") as handle:
-                return _load(handle)
-        except Exception:
+            return codec.loads(raw)
+        except codec.Invalid:
             return None
 
-    @staticmethod
-    def _write(path: str, value: Any) -> None:
-        folder = os.path.dirname(path)
+    def _write_json(self, parts: tuple[str, ...], data: Any) -> None:
+        if self._store is None:
+            return
         try:
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass  # a cache that cannot be written only costs speed
+            raw = codec.dumps(data)
+        except codec.Unencodable:
+            return
+        self._store.write(parts, raw)
+
+
+#: "No entry" where None is a value (a file that is no template).
+_MISSING = object()

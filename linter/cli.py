@@ -93,7 +93,8 @@ def _report_specs(ctx: click.Context, param: click.Parameter, values: tuple[str,
 @click.option("--fix", "apply_fix", is_flag=True,
               help="Apply the automatic fixes to the files in place, then report what is left.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Worker processes for parsing (default: one per CPU; 1 parses in this process).")
+              help="Worker processes for parsing, at most one per CPU (default: one per CPU; 1 parses in this"
+              " process).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Where the parse cache lives (default: $CLOUDTRAIL_LINT_CACHE_DIR or the user cache folder).")
@@ -439,14 +440,18 @@ def _start_thread(threading, target, stack_size: int):
 def main() -> None:
     """Console entry point: never show a traceback to the user."""
     import gc
+    import signal
 
     from . import GC_THRESHOLDS
 
     gc.set_threshold(*GC_THRESHOLDS)  # a short-lived process: collect rarely
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:
-        sys.exit(130)
+        _interrupted()
     except SystemExit as done:
         _hard_exit(done.code)
     except Exception as exc:  # a bug: one line instead of a traceback, and the "cannot process" status
@@ -455,6 +460,20 @@ def main() -> None:
 
         sys.stderr.write(_encodable(defuse_ci_commands(f"cloudtrail-lint: {clean(internal_error(exc))}\n")))
         sys.exit(2)
+
+
+#: The process :func:`main` runs in (its forked workers inherit the SIGINT handler until they ignore it).
+_MAIN_PID = 0
+
+
+def _interrupted(_signal: int = 0, _frame: object = None) -> None:
+    """Ctrl-C: one line and status 130, at once, wherever the run is (the engine's thread, a worker pool).
+    The workers ignore SIGINT and end with this process; nothing half-done is printed."""
+    if os.getpid() != _MAIN_PID:
+        return  # a worker forked a moment ago, before it could ignore SIGINT
+    with contextlib.suppress(OSError):
+        os.write(2, b"cloudtrail-lint: interrupted\n")
+    os._exit(130)
 
 
 def _hard_exit(code: object) -> None:

@@ -24,7 +24,7 @@ from .frontends.base import frontends
 from .frontends.hcl_ast import TfFile
 from .frontends.terraform import depends_on
 from .frontends.tf_override import merge_overrides
-from .sources import DEFAULT_MAX_FILE_SIZE, display_path, read_text
+from .sources import DEFAULT_MAX_FILE_SIZE, display_path, is_within, read_text
 
 
 @dataclass
@@ -64,13 +64,14 @@ class Workspace:
 
     def __init__(self, settings: Settings) -> None:
         from .cache import Cache
-        from .reader import Reader
+        from .reader import Reader, available_cpus
 
         self.settings = settings
-        jobs = settings.jobs or os.cpu_count() or 1
+        cpus = available_cpus()
+        jobs = min(settings.jobs or cpus, cpus)  # more workers than CPUs only compete for them
         scope = "\0".join(sorted(os.path.abspath(p) for p in settings.paths))
-        self.reader = Reader(Cache(settings.cache_dir, settings.cache, scope), settings.max_file_size, jobs,
-                             whole=settings.parse_all)
+        cache = Cache(settings.cache_dir, settings.cache, scope, scanned=settings.paths)
+        self.reader = Reader(cache, settings.max_file_size, jobs, whole=settings.parse_all)
         self.errors: list[InputError] = []
         self._tf: dict[str, TfFile | ParseError] = {}
         self._modules: dict[str, object] = {}
@@ -229,10 +230,23 @@ class Workspace:
 
 
 def _downloaded_modules(root: str) -> dict[str, str]:
+    """Key -> folder of the modules ``terraform init`` downloaded for the root module ``root``, from
+    ``.terraform/modules/modules.json``. The file and each folder must resolve inside ``root`` (where
+    Terraform puts them): a link or a ``Dir`` that leads elsewhere is ignored (the module then counts as
+    not downloaded), and the file is read only if it is a regular file."""
     path = os.path.join(root, ".terraform", "modules", "modules.json")
+    if not os.path.lexists(path):  # the common case, in one system call
+        return {}
+    real = [os.path.realpath(root)]
     try:
-        data = json.loads(read_text(path))  # size-limited like every input
-        return {m["Key"]: m["Dir"] for m in data.get("Modules", []) if m.get("Key") and m.get("Dir")}
+        data = json.loads(read_text(path, within=real))  # size-limited like every input
+        found = {}
+        for m in data.get("Modules", []):
+            key, folder = m.get("Key"), m.get("Dir")
+            if key and isinstance(folder, str) and folder and is_within(os.path.realpath(os.path.join(root, folder)),
+                                                                       real):
+                found[key] = folder
+        return found
     except (ParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}
 
@@ -413,8 +427,27 @@ def _with_local_children(folders: dict[str, set[str] | None], ws: Workspace) -> 
 
 
 def _tree_has_trail(root: str, reader) -> bool:
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            if is_terraform(name) and reader.facts(os.path.join(folder, name), "tf").has_trail:
-                return True
+    """Whether a Terraform file under ``root`` (a ``.terraform/modules`` folder) declares a trail. Only
+    regular files and folders that resolve inside the module folder holding ``.terraform`` are read:
+    linked folders are not entered, and links that lead out of it are skipped."""
+    inside = [os.path.realpath(os.path.dirname(os.path.dirname(root)))]
+    if not is_within(os.path.realpath(root), inside):
+        return False
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif (is_terraform(entry.name) and entry.is_file()
+                      and (not entry.is_symlink() or is_within(os.path.realpath(entry.path), inside))
+                      and reader.facts(entry.path, "tf").has_trail):
+                    return True
+            except OSError:
+                continue
     return False

@@ -12,7 +12,7 @@ from .cache import Cache
 from .findings import internal_error
 from .frontends import ParseError
 from .prefilter import Facts, scan_document, scan_terraform
-from .sources import decode, display_path, read_bytes
+from .sources import decode, display_path, open_regular, read_bytes, read_fd
 
 #: Fewer files than this are parsed in this process: starting workers would cost more.
 PARALLEL_MIN_FILES = 12
@@ -78,27 +78,78 @@ def _forking():
         yield
 
 
-def _worker_start() -> None:
-    """Worker initializer: end with the main process, and get the Terraform parser ready while it scans."""
-    import gc
-    import multiprocessing
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _detach(parent: int) -> None:
+    """In a process forked by the main one (a parsing worker or the scan helper), first thing: Ctrl-C is
+    the main process's to handle (the terminal sends SIGINT to every process of the group); end when the
+    main process ends, even when it is killed (``PR_SET_PDEATHSIG`` on Linux, and a thread that watches
+    it everywhere); and keep no copy of its standard streams, so that whoever reads its output sees the
+    end of it as soon as the main process is gone."""
+    import signal
     import threading
 
-    parent = multiprocessing.parent_process()
-    if parent is not None:  # a killed main process must not leave its workers waiting for work forever
-        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _kill_with_parent()
+    if os.getppid() != parent:  # it ended before the signal was set up
+        os._exit(1)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    for fd in (0, 1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _kill_with_parent() -> None:
+    """Linux: have the kernel send SIGKILL to this process when the thread that forked it ends (the
+    engine's thread: it always stops its workers before ending, so only a dead main process does)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except Exception:  # no libc to ask: the watching thread still ends this process, a little later
+        pass
+
+
+#: ``prctl`` option: the signal a process gets when its parent ends (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with(parent: int) -> None:
+    """Wait until the process ``parent`` has ended, then end this one. Polls the parent's id: the
+    sentinel pipe of :mod:`multiprocessing` stays open while a sibling forked later holds a copy."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _worker_start(parent: int) -> None:
+    """Worker initializer: end with the main process, and get the Terraform parser ready while it scans."""
+    import gc
+
+    _detach(parent)
     gc.set_threshold(*GC_THRESHOLDS)
     from .frontends.hcl import use_positionless_parser
 
     use_positionless_parser()
-
-
-def _exit_with(sentinel: Any) -> None:
-    """Wait until the main process has ended, then end this worker."""
-    from multiprocessing.connection import wait
-
-    wait([sentinel])
-    os._exit(1)
 
 
 def _ready() -> bool:
@@ -118,16 +169,23 @@ def _job(job: tuple[str, str, bool, int, bool]) -> tuple[str, Any, str | None]:
     return path, result, digest
 
 
-def _scan_helper(conn: Any, reader: Reader, groups: list[list[str]], kind: str) -> None:
+def _scan_helper(conn: Any, receiver: Any, parent: int, reader: Reader, groups: list[list[str]], kind: str) -> None:
     """Helper process: the facts of ``groups`` and what that did to the cache index, sent back on
-    ``conn`` (None if anything went wrong: the main process then scans them itself)."""
+    ``conn`` (None if anything went wrong: the main process then scans them itself). It closes its copy
+    of the receiving end first, so that a send to a main process that is gone fails instead of filling
+    a pipe no one reads."""
+    receiver.close()
+    _detach(parent)
     try:
         facts = [[tuple(f) for f in reader.facts_of_files(group, kind)] for group in groups]
-        conn.send((facts, reader.cache.delta()))
+        result: Any = (facts, reader.cache.delta())
     except BaseException:
-        conn.send(None)
-    finally:
+        result = None
+    with contextlib.suppress(BaseException):
+        conn.send(result)
+    with contextlib.suppress(BaseException):
         conn.close()
+    os._exit(0)
 
 
 def _cacheable(result: Any) -> bool:
@@ -137,19 +195,6 @@ def _cacheable(result: Any) -> bool:
 
 def _cache_kind(kind: str, tfvars: bool, whole: bool, path: str) -> str:
     return f"{kind}:{int(tfvars)}:{int(whole)}:{display_path(path)}"
-
-
-def _read_fd(fd: int, limit: int) -> bytes:
-    """At most ``limit`` bytes from ``fd``. Plain system calls: for the thousands of small files a scan
-    reads, a third cheaper than ``open()`` and its buffered file object."""
-    parts = []
-    while limit > 0:
-        chunk = os.read(fd, min(limit, 1 << 20))
-        if not chunk:
-            break
-        parts.append(chunk)
-        limit -= len(chunk)
-    return b"".join(parts)
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -223,23 +268,23 @@ class Reader:
         for path, (stat, cached) in zip(paths, self.cache.stat_facts(prefix, paths)):
             if stat is None:
                 out.append(Facts(True))
-            elif type(cached) is tuple and len(cached) == 2:
+            elif cached is not None:  # checked by the cache: (has_trail, sources)
                 out.append(Facts._make(cached))
             else:
                 out.append(self._scan(path, kind, prefix + path, stat))
         return out
 
     def _scan(self, path: str, kind: str, key: str, stat: os.stat_result | None = None) -> Facts:
-        """Read ``path`` and scan its text (``stat`` when the caller has it, else from the open file)."""
+        """Read ``path`` and scan its text (``stat`` when the caller has it, else from the open file). A
+        file that cannot be read, or is no regular file, is relevant: a front-end reports it."""
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        except OSError:
+            fd, stat = open_regular(path, stat)
+        except ParseError:
             return Facts(True)
         try:
-            stat = stat or os.fstat(fd)
             if stat.st_size > self.max_size:
                 return Facts(True)  # reported by the front-end with the size limit
-            raw = _read_fd(fd, self.max_size + 1)
+            raw = read_fd(fd, self.max_size + 1)
         except OSError:
             return Facts(True)
         finally:
@@ -253,7 +298,7 @@ class Reader:
             facts = Facts(True)  # not text: an input error, it must reach a front-end to be reported
         else:
             facts = scan_terraform(raw) if kind == "tf" else scan_document(raw)
-        self.cache.put_facts(key, stat, tuple(facts))  # a plain tuple loads four times faster
+        self.cache.put_facts(key, stat, facts)
         return facts
 
     def _whole(self, path: str) -> bool:
@@ -303,7 +348,7 @@ class Reader:
         index_key = f"digest:{cache_kind}:{path}"
         try:
             stat = os.stat(path)
-            known = self.cache.facts(index_key, stat)
+            known = self.cache.known_digest(index_key, stat)
         except OSError:
             stat, known = None, None
         if known is not None:
@@ -316,7 +361,7 @@ class Reader:
             return False, _document_read_error(path, err) if kind == "doc" else err, None, ""
         digest = Cache.digest(raw, cache_kind)
         if stat is not None:
-            self.cache.put_facts(index_key, stat, digest)
+            self.cache.put_digest(index_key, stat, digest)
         hit = self.cache.get(digest)
         if hit is not None:
             return True, hit[0], raw, digest
@@ -383,7 +428,8 @@ class Reader:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         try:
             return concurrent.futures.ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context(method), initializer=_worker_start)
+                workers, mp_context=multiprocessing.get_context(method), initializer=_worker_start,
+                initargs=(os.getpid(),))
         except (OSError, RuntimeError, ValueError):
             return None
 
@@ -426,7 +472,8 @@ def _start_scan_helper(reader: Reader, groups: list[list[str]], kind: str) -> tu
     receiver, sender = context.Pipe(duplex=False)
     try:
         with _forking():
-            process = context.Process(target=_scan_helper, args=(sender, reader, groups, kind), daemon=True)
+            process = context.Process(target=_scan_helper, daemon=True,
+                                      args=(sender, receiver, os.getpid(), reader, groups, kind))
             process.start()
     except (OSError, RuntimeError):
         receiver.close()

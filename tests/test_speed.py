@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from cloudtrail_lint import reader as reader_module
 from cloudtrail_lint.cache import Cache
+from cloudtrail_lint.cache_codec import encode_result
 from cloudtrail_lint.frontends import ParseError
 from cloudtrail_lint.frontends import hcl as hcl_module
 from cloudtrail_lint.frontends.hcl import parse_hcl
@@ -110,35 +110,6 @@ def test_corrupt_and_truncated_entries_are_ignored(tmp_path: Path) -> None:
     assert lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".").json["findings"] == expected
 
 
-def test_a_tampered_entry_cannot_run_code(tmp_path: Path) -> None:
-    marker = tmp_path / "pwned"
-
-    class Evil:
-        def __reduce__(self):
-            return (os.system, (f"touch {marker}",))
-
-    cache = Cache(str(tmp_path / "cache"))
-    path = Path(cache.root) / "parsed" / "ab" / "ab12"
-    path.parent.mkdir(parents=True)
-    path.write_bytes(pickle.dumps(Evil()))
-    assert cache.get("ab12") is None
-    assert not marker.exists()
-
-
-def test_a_tampered_bundle_cannot_run_code(tmp_path: Path) -> None:
-    marker = tmp_path / "pwned"
-
-    class Evil:
-        def __reduce__(self):
-            return (os.system, (f"touch {marker}",))
-
-    cache = Cache(str(tmp_path / "cache"), scope="tree")
-    Path(cache.root).mkdir(parents=True)
-    Path(cache._bundle_path()).write_bytes(pickle.dumps({"ab12": Evil()}))
-    assert cache.get("ab12") is None
-    assert not marker.exists()
-
-
 def test_a_warm_run_takes_parsed_files_from_the_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second run reads one bundle: with the per-file entries gone and parsing broken, it still
     reports the same."""
@@ -147,7 +118,7 @@ def test_a_warm_run_takes_parsed_files_from_the_bundle(tmp_path: Path, monkeypat
     folder = _aged_tree(tmp_path / "tree", 3)
     cache_dir = tmp_path / "cache"
     first = lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
-    [bundle] = cache_dir.rglob("bundle-*.pickle")
+    [bundle] = cache_dir.rglob("bundle-*.json")
     written = bundle.stat().st_mtime_ns
     for parsed in cache_dir.rglob("parsed"):
         shutil.rmtree(parsed)
@@ -331,14 +302,21 @@ def test_the_facts_index_forgets_files_that_are_gone(tmp_path: Path) -> None:
         os.utime(path, (old, old))  # older than the racy window, so the index may keep them
     cache_dir = tmp_path / "cache"
     lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
-    [index] = list(cache_dir.rglob("facts-*.pickle"))
-    keys = pickle.loads(index.read_bytes())
+    [index] = list(cache_dir.rglob("facts-*.json"))
+    keys = _index_keys(index)
     assert _indexed(keys, "a/main.tf") and _indexed(keys, "b/main.tf")
     (folder / "b" / "main.tf").unlink()
     lint(folder, "--format", "json", "--cache-dir", str(cache_dir), ".")
-    keys = pickle.loads(index.read_bytes())
+    keys = _index_keys(index)
     assert _indexed(keys, "a/main.tf")
     assert not _indexed(keys, "b/main.tf")
+
+
+def _index_keys(index: Path) -> dict:
+    """The entries of a facts index file (``["cloudtrail-lint-facts", format, {key: entry}]``)."""
+    kind, _format, entries = json.loads(index.read_bytes())
+    assert kind == "cloudtrail-lint-facts"
+    return entries
 
 
 def _indexed(keys, path: str) -> bool:
@@ -362,12 +340,12 @@ def parsers() -> tuple[object, object]:
 
 
 def _parse_both(text: str, parsers: tuple[object, object], monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """parse_hcl's result (a pickled TfFile, or the ParseError's fields) with each parser."""
+    """parse_hcl's result (a TfFile as the cache stores it, or the ParseError's fields) with each parser."""
     results: list[object] = []
     for parser in parsers:
         monkeypatch.setattr(hcl_module, "_parser", parser)
         try:
-            results.append(pickle.dumps(parse_hcl(text, "x.tf")))
+            results.append(encode_result(parse_hcl(text, "x.tf")))
         except ParseError as err:
             results.append((err.message, err.line, err.column))
     return results
@@ -540,8 +518,8 @@ def test_a_scan_split_with_a_helper_process_finds_the_same_and_indexes_every_fil
     assert split.facts_of_folders(groups, "tf") == serial
     assert started == [1]
     cache.save()
-    [index] = (tmp_path / "cache").rglob("facts-*.pickle")
-    keys = pickle.loads(index.read_bytes())
+    [index] = (tmp_path / "cache").rglob("facts-*.json")
+    keys = _index_keys(index)
     assert all(_indexed(keys, path.split(str(tmp_path) + "/", 1)[1]) for group in groups for path in group)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ..sources import decode, read_bytes
+from ..sources import decode, read_bytes, read_head
 from . import ParseError
 from .yaml_nodes import load
 
@@ -57,9 +57,8 @@ def read_error(path: str, err: ParseError) -> ParseError | None:
     """A document that could not be read is an error only if it looks like a template or a plan;
     one that cannot be opened at all cannot be told apart from a template, so it is an error too."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-    except OSError:
+        head = read_head(path, 65536)  # a regular file only, and never blocking
+    except ParseError:
         return err
     return err if looks_like_document(head) else None
 
