@@ -11,7 +11,7 @@ Encodings (each a JSON list that starts with a tag; ``l, c, s`` are a node's lin
 - parse results: ``null`` (a file that is no template), ``["E", message, line, column]`` (a
   :class:`ParseError`), ``["F", path, blocks, attrs, comments]`` (a :class:`TfFile`), ``["D", kind,
   data]`` (a CloudFormation template or a Terraform plan);
-- Terraform: a block ``[type, labels, attrs, blocks, line, col, end_line, file]``, attributes
+- Terraform: a block ``[type, labels, attrs, blocks, line, col, end_line, file, end_col]``, attributes
   ``[key, name, expr, line, col, ...]`` (five fields per attribute, flat), expressions ``[tag, l, c, s,
   fields...]`` with the tags of :data:`_NODE_TAGS`;
 - YAML/JSON data: strings, numbers, booleans and null as themselves; ``["m", line, col, [key, value,
@@ -108,7 +108,7 @@ class _Encoder:
             raise Unencodable(type(block).__name__)
         return [_str(block.type), [_str(label) for label in block.labels], self.attrs(block.attrs),
                 [self.block(b) for b in block.blocks], _int(block.line), _int(block.col), _int(block.end_line),
-                _str(block.file)]
+                _str(block.file), _int(block.end_col)]
 
     def attrs(self, attrs: dict[str, Attribute]) -> list:
         out: list = []
@@ -287,14 +287,17 @@ def decode_result(data: Any) -> Any:
 def _block(data: list) -> Block:
     if type(data) is not list:
         raise Invalid("block")
-    kind, labels, attrs, blocks, line, col, end_line, file = data
+    if len(data) != 9:
+        raise Invalid("block")
+    kind, labels, attrs, blocks, line, col, end_line, file, end_col = data
     if (type(kind) is not str or type(labels) is not list or type(blocks) is not list or type(line) is not int
-            or type(col) is not int or type(end_line) is not int or type(file) is not str):
+            or type(col) is not int or type(end_line) is not int or type(file) is not str
+            or type(end_col) is not int):
         raise Invalid("block")
     for label in labels:
         if type(label) is not str:
             raise Invalid("block label")
-    return Block(kind, labels, _attrs(attrs), [_block(b) for b in blocks], line, col, end_line, file)
+    return Block(kind, labels, _attrs(attrs), [_block(b) for b in blocks], line, col, end_line, file, end_col)
 
 
 def _attrs(data: list) -> dict[str, Attribute]:

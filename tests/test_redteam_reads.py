@@ -20,9 +20,10 @@ import pytest
 from .conftest import lint
 
 SCENARIO = Path(__file__).parent / "redteam" / "downloaded_module_links"
-#: The downloaded module's trail, wired to a log group ARN without ":*" (CTL004), and no role (CTL002).
-DOWNLOADED = {("CTL002", ".terraform/modules/trail/main.tf", 10, "module.trail.aws_cloudtrail.this"),
-              ("CTL004", ".terraform/modules/trail/main.tf", 10, "module.trail.aws_cloudtrail.this")}
+#: The downloaded module's trail, wired to a log group ARN without ":*" (CTL004), and no role (CTL002),
+#: reported at the module call in the user's code.
+DOWNLOADED = {("CTL002", "main.tf", 2, "module.trail.aws_cloudtrail.this"),
+              ("CTL004", "main.tf", 2, "module.trail.aws_cloudtrail.this")}
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/proc/self/fd").is_dir(),
                                 reason="needs FIFOs and /proc")
@@ -139,14 +140,18 @@ TRAPS = {
 @pytest.mark.parametrize("trap", sorted(TRAPS))
 def test_downloaded_modules_never_lead_out_of_the_tree_or_block(trap: str, own_trail: bool, tmp_path: Path) -> None:
     """The run ends and reads nothing outside the tree; the module's trail is not seen, as when the module
-    is not downloaded. A root module that only calls it is then not read (the text scan of the
-    downloaded files finds no trail); one with its own trail is, and the module is looked up through
-    modules.json."""
+    is not downloaded, and the module call, named like one that creates a trail, is reported as not
+    followed (CTL010)."""
     tree = _tree(tmp_path, own_trail)
     TRAPS[trap](tree, _outside(tmp_path))
     proc = run_cli(tree, "--format", "json", ".")
     report = _report(proc)
-    assert (proc.returncode, report["findings"], report["errors"]) == (0, [], [])
+    assert (proc.returncode, report["errors"]) == (0, [])
+    # a module folder that leads out is refused like one not downloaded (CTL010 says the call is not
+    # followed); a module file that does, or is no regular file, is skipped in a folder that is read
+    refused = not trap.startswith("module-file")
+    assert [(f["rule"], f["kind"], f["file"], f["line"]) for f in report["findings"]] == (
+        [("CTL010", "module-not-followed", "main.tf", 2)] if refused else [])
     assert report["summary"]["trails"] == int(own_trail)
 
 

@@ -22,3 +22,16 @@ resource "aws_cloudtrail" "account" {
   cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.account.arn}:*"
   cloud_watch_logs_role_arn  = aws_iam_role.delivery.arn
 }
+
+resource "aws_iam_role_policy" "delivery" {
+  name = "deliver-to-cloudwatch-logs"
+  role = aws_iam_role.delivery.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "${aws_cloudwatch_log_group.account.arn}:*"
+    }]
+  })
+}
