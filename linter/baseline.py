@@ -19,6 +19,8 @@ from .findings import Finding, Suppression
 from .reporters import hash_bytes, json_text
 
 FORMAT_VERSION = 2
+#: Largest baseline read.
+BASELINE_MAX_SIZE = 64 * 1024 * 1024
 #: Versions :func:`load` reads.
 READABLE_VERSIONS = (1, 2)
 #: Kind and attribute of an entry from a format-1 baseline: it matches any.
@@ -80,11 +82,13 @@ def write(path: str, findings: list[Finding]) -> int:
 
 def load(path: str) -> Baseline:
     """Read the baseline in ``path``; a :class:`BaselineError` for anything that is not one we wrote."""
+    from .frontends import ParseError
+    from .sources import read_bytes
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+        data = json.loads(read_bytes(path, BASELINE_MAX_SIZE).decode("utf-8"))
+    except ParseError as exc:  # also a FIFO or device: only regular files are read
+        raise BaselineError(f"{path}: cannot read baseline: {exc.message}") from None
     except RecursionError:
         raise BaselineError(f"{path}: baseline is not valid JSON: nested too deeply") from None
     except ValueError as exc:  # also bad UTF-8, and int()'s digit limit

@@ -16,7 +16,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sources import display_path
+from .frontends import ParseError
+from .sources import display_path, read_bytes
 
 CONFIG_NAME = ".cloudtrail-lint.toml"
 PYPROJECT = "pyproject.toml"
@@ -103,9 +104,8 @@ def _is_ours(path: str, real_top: str) -> bool:
     if not os.path.isfile(real) or not _inside(real, real_top):
         return False
     try:
-        with open(real, "rb") as handle:
-            raw = handle.read()
-    except OSError:
+        raw = read_bytes(real, CONFIG_MAX_SIZE, [real_top])
+    except ParseError:
         return False
     if b"cloudtrail-lint" not in raw:
         return False
@@ -136,12 +136,16 @@ def _name(key: str) -> str:
     return shown if len(shown) <= 60 else shown[:59] + "…"
 
 
+#: Largest configuration file read (a pyproject.toml is rarely more than a few KiB).
+CONFIG_MAX_SIZE = 1024 * 1024
+
+
 def _read(path: str) -> dict[str, Any]:
+    """The TOML of a configuration file: a regular file only (``--config /dev/stdin`` never blocks)."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise ConfigError(f"{display_path(path)}: cannot read configuration: {exc.strerror or exc}") from None
+        raw = read_bytes(path, CONFIG_MAX_SIZE)
+    except ParseError as exc:
+        raise ConfigError(f"{display_path(path)}: cannot read configuration: {exc.message}") from None
     return _parse(raw, path)
 
 

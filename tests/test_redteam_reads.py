@@ -195,3 +195,20 @@ def test_a_link_to_a_file_inside_the_tree_is_still_followed(tmp_path: Path) -> N
     (tree / ".terraform" / "modules" / "trail" / "main.tf").symlink_to(real / "main.tf")
     result = lint(tree, "--format", "json", ".")
     assert result.findings() >= DOWNLOADED  # read through the link (vendor/trail is also linted on its own)
+
+
+@pytest.mark.parametrize("option", ["--config", "--baseline"])
+@pytest.mark.parametrize("target", ["fifo", "stdin"])
+def test_a_config_or_baseline_that_is_no_regular_file_is_an_error(tmp_path: Path, option: str, target: str) -> None:
+    """`--config /dev/stdin` or a FIFO used to block the run; like every input, they are read only when
+    they are regular files."""
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    path = "/dev/stdin"
+    if target == "fifo":
+        os.mkfifo(tmp_path / "trap")
+        path = str(tmp_path / "trap")
+    proc = run_cli(tmp_path, option, path, ".", timeout=20)
+    what = "configuration" if option == "--config" else "baseline"
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith(f"cannot read {what}: not a regular file (a FIFO, socket or device):"
+                                        " not read")
