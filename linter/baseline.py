@@ -88,7 +88,8 @@ def load(path: str) -> Baseline:
     try:
         data = json.loads(read_bytes(path, BASELINE_MAX_SIZE).decode("utf-8"))
     except ParseError as exc:  # also a FIFO or device: only regular files are read
-        raise BaselineError(f"{path}: cannot read baseline: {exc.message}") from None
+        detail = exc.message[len("cannot read file: "):] if exc.message.startswith("cannot read file: ") else exc.message
+        raise BaselineError(f"{path}: cannot read baseline: {detail}") from None
     except RecursionError:
         raise BaselineError(f"{path}: baseline is not valid JSON: nested too deeply") from None
     except ValueError as exc:  # also bad UTF-8, and int()'s digit limit

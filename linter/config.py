@@ -145,7 +145,8 @@ def _read(path: str) -> dict[str, Any]:
     try:
         raw = read_bytes(path, CONFIG_MAX_SIZE)
     except ParseError as exc:
-        raise ConfigError(f"{display_path(path)}: cannot read configuration: {exc.message}") from None
+        detail = exc.message[len("cannot read file: "):] if exc.message.startswith("cannot read file: ") else exc.message
+        raise ConfigError(f"{display_path(path)}: cannot read configuration: {detail}") from None
     return _parse(raw, path)
 
 

@@ -71,7 +71,8 @@ class Workspace:
         jobs = min(settings.jobs or cpus, cpus)  # more workers than CPUs only compete for them
         scope = "\0".join(sorted(os.path.abspath(p) for p in settings.paths))
         cache = Cache(settings.cache_dir, settings.cache, scope, scanned=settings.paths)
-        self.reader = Reader(cache, settings.max_file_size, jobs, whole=settings.parse_all)
+        named = [p for p in settings.paths if os.path.isfile(p)]  # files named on the command line: parsed whole
+        self.reader = Reader(cache, settings.max_file_size, jobs, whole=settings.parse_all, whole_paths=named)
         self.errors: list[InputError] = []
         self._tf: dict[str, TfFile | ParseError] = {}
         self._modules: dict[str, object] = {}
@@ -253,23 +254,18 @@ def _downloaded_modules(root: str) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- the run
 
-#: A tree with this many files to scan, and no scan facts cached for it, starts its worker processes
-#: before the scan, so that they are ready to parse when it ends. Below it the scan is shorter than a
-#: worker's start-up (~0.3 s), and a run that turns out to need no parsing would wait for them.
-EARLY_WORKERS_FILES = 2000
-
-
-
 def run(settings: Settings) -> Report:
     from .rules import ALL_RULES, SUPPRESSION_RULE, UNRESOLVED_RULE, Options
 
-    found = discover(settings.paths, settings.excludes)
+    discovered = discover(settings.paths, settings.excludes)
     ws = Workspace(settings)
-    ws.listings.update({ws.abs(k): v for k, v in found.listings.items()})
+    ws.listings.update({ws.abs(k): v for k, v in discovered.listings.items()})
     try:
-        _prepare(found, ws)
+        selected = ws.reader.select(discovered, ws.module_files, settings.parse_all, settings.progress)
     finally:
         ws.reader.close()
+    found = selected.found
+    ws.called, ws.scanned_only = selected.called, selected.scanned_only
     report = Report(errors=list(found.errors))
     rules = [r for r in ALL_RULES if _selected(r.id, settings)]
     if settings.unknown == "ignore":
@@ -337,117 +333,3 @@ def _selected(rule_id: str, settings: Settings) -> bool:
     if settings.select and not any(rule_id.startswith(p) for p in settings.select):
         return False
     return not any(rule_id.startswith(p) for p in settings.ignore)
-
-
-def _prepare(found: Discovered, ws: Workspace) -> None:
-    """Scan every file's text, drop what no trail can depend on, and parse the rest ahead (in parallel).
-
-    Named files are always parsed; ``--parse-all`` parses everything.
-    """
-    from .prefilter import Facts, Relevance, is_local_source
-    from .progress import Progress, wanted
-
-    settings, reader = ws.settings, ws.reader
-    explicit = {os.path.abspath(p) for p in settings.paths if os.path.isfile(p)}
-    reader.whole_paths = explicit
-    files = {folder: ws.module_files(folder) for folder in found.terraform}
-    to_scan = sum(len(tf) for tf, _ in files.values()) + len(found.documents)
-    if to_scan >= EARLY_WORKERS_FILES and not reader.cache.has_index():
-        reader.start_workers()  # a large tree not seen before: most of its relevant files need parsing
-    show = wanted(settings.progress)
-    scan = Progress(to_scan, show, label="files scanned")
-
-    # the discovered folders at once (split between two processes on a large tree)
-    groups = [files[folder][0] for folder in found.terraform]
-    scanned = dict(zip(found.terraform, reader.facts_of_folders(groups, "tf", scan)))
-
-    def facts_of(folder: str) -> list[Facts]:
-        """A folder discovery did not list: a module called from outside the scanned paths."""
-        tf = ws.module_files(folder)[0]
-        scan.advance(len(tf))
-        return reader.facts_of_files(tf, "tf")
-
-    def downloaded_has_trail(folder: str) -> bool:
-        modules = os.path.join(folder, ".terraform", "modules")
-        return os.path.isdir(modules) and _tree_has_trail(modules, reader)
-
-    relevance = Relevance({ws.abs(folder): facts for folder, facts in scanned.items()}, downloaded_has_trail,
-                          ws.abs)
-    keep: dict[str, set[str] | None] = {}
-    for folder, only in found.terraform.items():
-        facts = scanned[folder]
-        for f in facts:
-            ws.called.update(os.path.abspath(os.path.join(folder, src)) for src in f.sources if is_local_source(src))
-        if only is not None or settings.parse_all or relevance.relevant(folder, facts_of):
-            keep[folder] = only
-        else:
-            ws.scanned_only[folder] = len(files[folder][0])
-    found.terraform = keep
-
-    documents = []
-    for path in found.documents:
-        named = bool(explicit) and os.path.abspath(path) in explicit
-        if settings.parse_all or named or reader.facts(path, "doc").has_trail:
-            documents.append(path)
-        else:
-            found.skipped.append(path)
-        scan.advance()
-    found.documents = documents
-    scan.close()
-
-    jobs: list[tuple[str, str, bool]] = [("doc", path, False) for path in documents]
-    for folder in _with_local_children(keep, ws):
-        tf, tfvars = files[folder] if folder in files else ws.module_files(folder)
-        jobs.extend(("tf", path, False) for path in tf)
-        jobs.extend(("tf", path, True) for path in tfvars)
-    parse = Progress(len(jobs), show, label="files parsed")
-    reader.prefetch(jobs, parse)
-    parse.close()
-
-
-def _with_local_children(folders: dict[str, set[str] | None], ws: Workspace) -> list[str]:
-    """``folders`` and every folder they call through local module sources, each once."""
-    from .prefilter import is_local_source
-
-    out: list[str] = []
-    seen: set[str] = set()
-    stack = list(folders)
-    while stack:
-        folder = stack.pop()
-        real = os.path.abspath(folder)
-        if real in seen or not os.path.isdir(folder):
-            continue
-        seen.add(real)
-        out.append(folder)
-        for path in ws.module_files(folder)[0]:
-            for source in ws.reader.facts(path, "tf").sources:
-                if is_local_source(source):
-                    stack.append(os.path.normpath(os.path.join(folder, source)))
-    return out
-
-
-def _tree_has_trail(root: str, reader) -> bool:
-    """Whether a Terraform file under ``root`` (a ``.terraform/modules`` folder) declares a trail. Only
-    regular files and folders that resolve inside the module folder holding ``.terraform`` are read:
-    linked folders are not entered, and links that lead out of it are skipped."""
-    inside = [os.path.realpath(os.path.dirname(os.path.dirname(root)))]
-    if not is_within(os.path.realpath(root), inside):
-        return False
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif (is_terraform(entry.name) and entry.is_file()
-                      and (not entry.is_symlink() or is_within(os.path.realpath(entry.path), inside))
-                      and reader.facts(entry.path, "tf").has_trail):
-                    return True
-            except OSError:
-                continue
-    return False

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from . import GC_THRESHOLDS
@@ -12,8 +14,12 @@ from .cache import Cache
 from .findings import internal_error
 from .frontends import ParseError
 from .prefilter import Facts, scan_document, scan_terraform
-from .sources import decode, display_path, open_regular, read_bytes, read_fd
+from .sources import decode, display_path, is_within, open_regular, read_bytes, read_fd
 
+#: A tree with this many files to scan, and no scan facts cached for it, starts its worker processes
+#: before the scan, so that they are ready to parse when it ends. Below it the scan is shorter than a
+#: worker's start-up (~0.3 s), and a run that turns out to need no parsing would wait for them.
+EARLY_WORKERS_FILES = 2000
 #: Fewer files than this are parsed in this process: starting workers would cost more.
 PARALLEL_MIN_FILES = 12
 #: A scan of this many files is split with a helper process (forked: it starts in milliseconds).
@@ -205,20 +211,147 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What a run parses, after the text scan: ``found`` is discovery's result with the Terraform folders
+    and documents no trail can depend on left out (those documents counted as skipped)."""
+
+    found: Any
+    #: Local module calls the scan found: absolute paths of the called folders.
+    called: set[str]
+    #: Folders whose files the scan showed cannot hold or lead to a trail, with their number of files.
+    scanned_only: dict[str, int]
+
+
 class Reader:
     """Facts and parse results for the files of one run, from the cache where it has them."""
 
-    def __init__(self, cache: Cache, max_size: int, jobs: int = 1, whole: bool = False) -> None:
+    def __init__(self, cache: Cache, max_size: int, jobs: int = 1, whole: bool = False,
+                 whole_paths: Iterable[str] = ()) -> None:
         #: Parse every resource body (``--parse-all``), not only those the rules read.
         self.whole = whole
-        #: Files parsed whole in any case: those named on the command line.
-        self.whole_paths: set[str] = set()
+        #: Files parsed whole in any case: those named on the command line (absolute paths).
+        self.whole_paths: frozenset[str] = frozenset(os.path.abspath(p) for p in whole_paths)
         self.cache = cache
         self.max_size = max_size
         self.jobs = max(1, jobs)
         self._parsed: dict[tuple[str, str], Any] = {}
         #: The worker processes (a ProcessPoolExecutor), once started.
         self._pool: Any = None
+
+    # ----- what to parse -----
+    def select(self, found: Any, module_files: Callable[[str], tuple[list[str], list[str]]], parse_all: bool,
+               progress: str | None = None) -> Selection:
+        """Scan every file's text, leave out what no trail can depend on, and parse the rest ahead (in
+        worker processes on a large tree). Named files are always parsed; ``parse_all`` parses everything.
+        ``module_files(folder)`` gives a folder's Terraform files and auto-loaded tfvars."""
+        from dataclasses import replace
+
+        from .prefilter import Relevance, is_local_source
+        from .progress import Progress, wanted
+
+        files = {folder: module_files(folder) for folder in found.terraform}
+        to_scan = sum(len(tf) for tf, _ in files.values()) + len(found.documents)
+        if to_scan >= EARLY_WORKERS_FILES and not self.cache.has_index():
+            self.start_workers()  # a large tree not seen before: most of its relevant files need parsing
+        show = wanted(progress)
+        scan = Progress(to_scan, show, label="files scanned")
+
+        # the discovered folders at once (split between two processes on a large tree)
+        groups = [files[folder][0] for folder in found.terraform]
+        scanned = dict(zip(found.terraform, self.facts_of_folders(groups, "tf", scan)))
+
+        def facts_of(folder: str) -> list[Facts]:
+            """A folder discovery did not list: a module called from outside the scanned paths."""
+            tf = module_files(folder)[0]
+            scan.advance(len(tf))
+            return self.facts_of_files(tf, "tf")
+
+        def downloaded_has_trail(folder: str) -> bool:
+            modules = os.path.join(folder, ".terraform", "modules")
+            return os.path.isdir(modules) and self._tree_has_trail(modules)
+
+        relevance = Relevance({os.path.abspath(folder): facts for folder, facts in scanned.items()},
+                              downloaded_has_trail)
+        keep: dict[str, set[str] | None] = {}
+        called: set[str] = set()
+        scanned_only: dict[str, int] = {}
+        for folder, only in found.terraform.items():
+            for f in scanned[folder]:
+                called.update(os.path.abspath(os.path.join(folder, src)) for src in f.sources if is_local_source(src))
+            if only is not None or parse_all or relevance.relevant(folder, facts_of):
+                keep[folder] = only
+            else:
+                scanned_only[folder] = len(files[folder][0])
+
+        documents, skipped = [], []
+        for path in found.documents:
+            if parse_all or self._whole(path) or self.facts(path, "doc").has_trail:
+                documents.append(path)
+            else:
+                skipped.append(path)
+            scan.advance()
+        scan.close()
+
+        jobs: list[tuple[str, str, bool]] = [("doc", path, False) for path in documents]
+        for folder in self._with_local_children(keep, module_files):
+            tf, tfvars = files[folder] if folder in files else module_files(folder)
+            jobs.extend(("tf", path, False) for path in tf)
+            jobs.extend(("tf", path, True) for path in tfvars)
+        parse = Progress(len(jobs), show, label="files parsed")
+        self.prefetch(jobs, parse)
+        parse.close()
+        chosen = replace(found, terraform=keep, documents=documents, skipped=[*found.skipped, *skipped])
+        return Selection(chosen, called, scanned_only)
+
+    def _with_local_children(self, folders: dict[str, set[str] | None],
+                             module_files: Callable[[str], tuple[list[str], list[str]]]) -> list[str]:
+        """``folders`` and every folder they call through local module sources, each once."""
+        from .prefilter import is_local_source
+
+        out: list[str] = []
+        seen: set[str] = set()
+        stack = list(folders)
+        while stack:
+            folder = stack.pop()
+            real = os.path.abspath(folder)
+            if real in seen or not os.path.isdir(folder):
+                continue
+            seen.add(real)
+            out.append(folder)
+            for path in module_files(folder)[0]:
+                for source in self.facts(path, "tf").sources:
+                    if is_local_source(source):
+                        stack.append(os.path.normpath(os.path.join(folder, source)))
+        return out
+
+    def _tree_has_trail(self, root: str) -> bool:
+        """Whether a Terraform file under ``root`` (a ``.terraform/modules`` folder) declares a trail. Only
+        regular files and folders that resolve inside the module folder holding ``.terraform`` are read:
+        linked folders are not entered, and links that lead out of it are skipped."""
+        from .discovery import is_terraform
+
+        inside = [os.path.realpath(os.path.dirname(os.path.dirname(root)))]
+        if not is_within(os.path.realpath(root), inside):
+            return False
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif (is_terraform(entry.name) and entry.is_file()
+                          and (not entry.is_symlink() or is_within(os.path.realpath(entry.path), inside))
+                          and self.facts(entry.path, "tf").has_trail):
+                        return True
+                except OSError:
+                    continue
+        return False
 
     # ----- text scan -----
     def facts(self, path: str, kind: str) -> Facts:
@@ -312,11 +445,10 @@ class Reader:
         """``path`` parsed with every block whole, however the run parses it otherwise."""
         if self._whole(path):
             return self.terraform(path)
-        self.whole_paths.add(os.path.abspath(path))
-        try:
-            return self._load("tf", path, False)
-        finally:
-            self.whole_paths.discard(os.path.abspath(path))
+        key = ("tf-whole", os.path.abspath(path))
+        if key not in self._parsed:
+            self._parsed[key] = self._load("tf", path, False, whole=True)
+        return self._parsed[key]
 
     def document(self, path: str) -> Any:
         return self._get("doc", path, False)
@@ -327,24 +459,23 @@ class Reader:
             self._parsed[key] = self._load(kind, path, tfvars)
         return self._parsed[key]
 
-    def _load(self, kind: str, path: str, tfvars: bool) -> Any:
-        found, result, raw, digest = self._lookup(kind, path, tfvars)
+    def _load(self, kind: str, path: str, tfvars: bool, whole: bool | None = None) -> Any:
+        whole = self._whole(path) if whole is None else whole
+        found, result, raw, digest = self._lookup(kind, path, tfvars, whole)
         if found:
             return result
         if raw is None:
             return result  # the read error
-        if kind == "tf":
-            result = parse_terraform_bytes(raw, path, tfvars, self._whole(path))
-        else:
-            result = parse_document_bytes(raw, path)
+        result = parse_terraform_bytes(raw, path, tfvars, whole) if kind == "tf" else parse_document_bytes(raw, path)
         if _cacheable(result):
             self.cache.put(digest, (result,))
         return result
 
-    def _lookup(self, kind: str, path: str, tfvars: bool) -> tuple[bool, Any, bytes | None, str]:
+    def _lookup(self, kind: str, path: str, tfvars: bool,
+                whole: bool | None = None) -> tuple[bool, Any, bytes | None, str]:
         """(found in cache, result, bytes read, digest). An unchanged file's digest comes from the index,
         so it is not even read."""
-        cache_kind = _cache_kind(kind, tfvars, self._whole(path), path)
+        cache_kind = _cache_kind(kind, tfvars, self._whole(path) if whole is None else whole, path)
         index_key = f"digest:{cache_kind}:{path}"
         try:
             stat = os.stat(path)

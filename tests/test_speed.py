@@ -413,11 +413,9 @@ def test_workers_started_before_the_scan_give_the_same_results(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A large unseen tree starts its workers early (with the positionless parser); a tree where nothing
     needs parsing then stops them unused."""
-    from cloudtrail_lint import engine
-
     folder = FIXTURES / "deep_root_calls_local_module"
     baseline = lint(folder, "--format", "json", "--no-cache", "--jobs", "1", ".")
-    monkeypatch.setattr(engine, "EARLY_WORKERS_FILES", 1)
+    monkeypatch.setattr(reader_module, "EARLY_WORKERS_FILES", 1)
     monkeypatch.setattr(reader_module, "PARALLEL_MIN_FILES", 1)
     started = []
     original = reader_module.Reader.start_workers
