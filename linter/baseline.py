@@ -83,13 +83,12 @@ def write(path: str, findings: list[Finding]) -> int:
 def load(path: str) -> Baseline:
     """Read the baseline in ``path``; a :class:`BaselineError` for anything that is not one we wrote."""
     from .frontends import ParseError
-    from .sources import read_bytes
+    from .sources import read_bytes, why_unread
 
     try:
         data = json.loads(read_bytes(path, BASELINE_MAX_SIZE).decode("utf-8"))
     except ParseError as exc:  # also a FIFO or device: only regular files are read
-        detail = exc.message[len("cannot read file: "):] if exc.message.startswith("cannot read file: ") else exc.message
-        raise BaselineError(f"{path}: cannot read baseline: {detail}") from None
+        raise BaselineError(f"{path}: cannot read baseline: {why_unread(exc)}") from None
     except RecursionError:
         raise BaselineError(f"{path}: baseline is not valid JSON: nested too deeply") from None
     except ValueError as exc:  # also bad UTF-8, and int()'s digit limit

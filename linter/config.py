@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .frontends import ParseError
-from .sources import display_path, read_bytes
+from .sources import display_path, read_bytes, why_unread
 
 CONFIG_NAME = ".cloudtrail-lint.toml"
 PYPROJECT = "pyproject.toml"
@@ -145,8 +145,7 @@ def _read(path: str) -> dict[str, Any]:
     try:
         raw = read_bytes(path, CONFIG_MAX_SIZE)
     except ParseError as exc:
-        detail = exc.message[len("cannot read file: "):] if exc.message.startswith("cannot read file: ") else exc.message
-        raise ConfigError(f"{display_path(path)}: cannot read configuration: {detail}") from None
+        raise ConfigError(f"{display_path(path)}: cannot read configuration: {why_unread(exc)}") from None
     return _parse(raw, path)
 
 

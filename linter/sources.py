@@ -138,3 +138,9 @@ def decode(raw: bytes) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         raise ParseError(f"invalid UTF-8 at byte {exc.start}", line) from None
     return text.replace("\r\n", "\n")
+
+
+def why_unread(err: ParseError) -> str:
+    """Why a file could not be read, for a message that already says it could not be read."""
+    prefix = "cannot read file: "
+    return err.message[len(prefix):] if err.message.startswith(prefix) else err.message
