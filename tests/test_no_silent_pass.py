@@ -165,3 +165,48 @@ def test_a_terragrunt_source_that_does_not_exist_is_an_input_error(tmp_path) -> 
     assert result.exit_code == 2
     assert result.json["errors"] == [
         {"file": "terragrunt.hcl", "line": 2, "message": "terraform source ../modules/trail does not exist"}]
+
+
+SEVERAL_CONDITIONS = '''variable "central_logging" {
+  type = bool
+}
+
+variable "log_group_arn" {
+  type    = string
+  default = null
+}
+
+variable "short_retention" {
+  type = bool
+}
+
+resource "aws_cloudwatch_log_group" "trail" {
+  name              = "/aws/cloudtrail/org"
+  retention_in_days = var.short_retention ? 30 : 365
+}
+
+resource "aws_cloudtrail" "org" {
+  name                       = "org"
+  s3_bucket_name             = "acme-trails"
+  cloud_watch_logs_group_arn = var.central_logging ? var.log_group_arn : aws_cloudwatch_log_group.trail.arn
+  cloud_watch_logs_role_arn  = "arn:aws:iam::111122223333:role/delivery"
+}
+'''
+
+
+def test_one_line_per_rule_kind_and_attribute_with_compact_conditions(tmp_path) -> None:
+    """Issue 13 B4: variants that share a finding are one line; the conditions are merged (the CTL004 of
+    both `short_retention` branches says only "when `var.central_logging` is false")."""
+    (tmp_path / "main.tf").write_text(SEVERAL_CONDITIONS)
+    text = lint(tmp_path, ".").stdout.splitlines()
+    assert [line.split(" ", 2)[1] for line in text[:-1]] == ["CTL001", "CTL003", "CTL004"]
+    assert text[0].endswith("is null (when `var.central_logging` is true) [aws_cloudtrail.org]")
+    assert text[1].endswith("(when `var.central_logging` is false and `var.short_retention` is true)"
+                            " [aws_cloudtrail.org]")
+    assert text[2].endswith("(when `var.central_logging` is false) [aws_cloudtrail.org]")
+    # JSON keeps each variant under its finding
+    (ctl004,) = [f for f in lint(tmp_path, "--format", "json", ".").json["findings"] if f["rule"] == "CTL004"]
+    assert ctl004["conditions"] == [["`var.central_logging` is false"]]
+    assert [v["conditions"] for v in ctl004["variants"]] == [
+        ["`var.central_logging` is false", "`var.short_retention` is true"],
+        ["`var.central_logging` is false", "`var.short_retention` is false"]]
