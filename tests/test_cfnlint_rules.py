@@ -656,7 +656,7 @@ def test_readme_pre_commit_configuration_works_in_pre_commit(tmp_path: Path) -> 
     assert repo["repo"] == "https://github.com/aws-cloudformation/cfn-lint"
     assert hook["id"] == "cfn-lint"
     assert hook["args"] == [f"--append-rules={MODULE}"]
-    assert hook["additional_dependencies"][0].startswith("cloudtrail-lint")
+    assert hook["additional_dependencies"][0].startswith("cloudtrail-lint @ git+")
     env = git_env(tmp_path)
     stand_in = tmp_path / "cfn-lint-hook"
     stand_in.mkdir()
