@@ -24,10 +24,6 @@ class Example:
     good: str
 
 
-#: What a violation is about: the trail's log group ARN, its role ARN, or its log group's retention.
-ATTRIBUTES = ("group", "role", "retention")
-
-
 @dataclass(frozen=True)
 class Violation:
     """One problem a rule found on one trail variant: what it is (``kind``, a stable slug), which attribute
@@ -38,6 +34,8 @@ class Violation:
     """
 
     kind: str
+    #: What it is about: "group" (the log group ARN), "role", "retention", "source" (code not followed) or
+    #: "suppression".
     attribute: str
     location: Location | None = None
     args: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)

@@ -352,3 +352,35 @@ def test_ctl006_rejects(retention: object, message: str) -> None:
 @pytest.mark.parametrize("retention", [known(None), missing(), unknown("var.days")])
 def test_ctl006_silent_when_unset_or_unknown(retention: Value) -> None:
     assert check("CTL006", trail(log_group=group(retention))) == []
+
+
+# --------------------------------------------------------------------------- found by mutation testing
+
+
+def test_the_default_minimum_is_365_days() -> None:
+    assert Options().min_retention_days == 365
+    assert list(RULES_BY_ID["CTL003"].check(trail(log_group=group(known(365))), Options())) == []
+    assert [v.kind for v in RULES_BY_ID["CTL003"].check(trail(log_group=group(known(364))), Options())] == [
+        "retention-too-short"]
+
+
+def test_every_rule_has_a_security_severity_code_scanning_accepts() -> None:
+    for rule in RULES_BY_ID.values():
+        assert 0.1 <= float(rule.security_severity) <= 10.0, rule.id
+
+
+def test_a_retention_violation_points_at_the_retention_else_at_the_log_group() -> None:
+    at = Location("logs.tf", 3, 23, 3, 25)
+    written = LogGroup(GROUP_ADDRESS, Location("logs.tf", 1, 1, 4), Value(State.KNOWN, 30, location=at))
+    (violation,) = violations("CTL003", trail(log_group=written))
+    assert violation.location == at
+    (violation,) = violations("CTL003", trail(log_group=group(known(30))))
+    assert violation.location == Location("logs.tf", 3, 1, 6)  # no retention location: the log group's
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    ("arn:logs", "group-not-an-arn"),  # two fields only
+    (f"arn:aws:sns:{UNKNOWN_ANY}:123456789012:trail", "group-arn-wrong-service"),  # unknown region, known service
+])
+def test_ctl004_short_and_partly_unknown_arns(value: str, kind: str) -> None:
+    assert check("CTL004", trail(log_group_arn=known(value))) == [kind]
