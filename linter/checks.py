@@ -142,8 +142,8 @@ def _related(trail: Trail, violation: Any) -> tuple[Related, ...]:
         out.append(Related(f"trail {trail.address}", at.file, at.line, at.column))
     if violation is not None and violation.location is not None:
         at = violation.location
-        what = _ATTRIBUTE_NAMES.get(violation.attribute, violation.attribute)
-        out.append(Related(f"{what} value", at.file, at.line, at.column))
+        what = violation.about or f"{_ATTRIBUTE_NAMES.get(violation.attribute, violation.attribute)} value"
+        out.append(Related(what, at.file, at.line, at.column))
     group = trail.log_group
     if group is not None:
         out.append(Related(f"log group {group.address}", group.location.file, group.location.line,

@@ -39,6 +39,8 @@ class Violation:
     attribute: str
     location: Location | None = None
     args: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: What is written at ``location``, for related locations ("" names the attribute's value).
+    about: str = ""
 
 
 class Rule:
@@ -64,7 +66,7 @@ class Rule:
         raise NotImplementedError
 
     def violation(self, kind: str, attribute: str, at: Value | LogGroup | Location | None = None,
-                  **args: str) -> Violation:
+                  about: str = "", **args: str) -> Violation:
         """A violation of ``kind``, located at the value's expression (or the log group, or ``at`` itself)."""
         if kind not in self.messages:
             raise KeyError(f"{self.id} has no kind {kind!r}")
@@ -74,7 +76,7 @@ class Rule:
             location = at.retention.location or at.location
         else:
             location = at
-        return Violation(kind, attribute, location, args)
+        return Violation(kind, attribute, location, args, about)
 
     def render(self, violation: Violation) -> str:
         """The message of ``violation`` in words."""

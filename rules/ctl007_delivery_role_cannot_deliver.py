@@ -154,18 +154,23 @@ class DeliveryRoleCannotDeliver(Rule):
         if delivery is None:
             return
         for failure in delivery.failures:
-            yield self.violation(failure.kind, "role", self._where(trail, failure.kind), role=delivery.role,
-                                 detail=failure.message)
+            where, about = self._where(trail, failure.kind)
+            yield self.violation(failure.kind, "role", where, about, role=delivery.role, detail=failure.message)
 
     @staticmethod
-    def _where(trail: Trail, kind: str) -> Location | None:
-        """The expression a failure is about: the trust policy, a permissions policy, the role, a value."""
+    def _where(trail: Trail, kind: str) -> tuple[Location | None, str]:
+        """The expression a failure is about (the trust policy, a permissions policy, the log group ARN,
+        the role) and what it is."""
         role = trail.role
         assert role is not None
-        if kind in _TRUST and role.trust:
-            return role.trust[0].location or role.location
-        if kind in _ACTIONS and role.permissions:
-            return next((p.location for p in role.permissions if p.location), role.location)
-        if kind == "account-mismatch":
-            return trail.log_group_arn.location or trail.role_arn.location
-        return role.location or trail.role_arn.location
+        if kind in _TRUST and role.trust and role.trust[0].location:
+            return role.trust[0].location, "trust policy"
+        if kind in _ACTIONS:
+            written = next((p for p in role.permissions if p.location), None)
+            if written is not None:
+                return written.location, f"permissions policy {written.name}"
+        if kind == "account-mismatch" and trail.log_group_arn.location:
+            return trail.log_group_arn.location, "log group ARN value"
+        if role.location:
+            return role.location, f"delivery role {role.address}"
+        return trail.role_arn.location, ""

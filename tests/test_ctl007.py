@@ -337,3 +337,21 @@ def test_every_passing_scenario_is_listed() -> None:
     quiet = {p.name for p in FIXTURES.glob("ctl007_*")
              if not [x for x in (p / "expected.txt").read_text().splitlines() if x.startswith("CTL")]}
     assert quiet == set(PASSING)
+
+
+@pytest.mark.parametrize(("scenario", "kind", "related"), [
+    ("ctl007_tf_trust_wrong_principal", "trust-missing-service", ("trust policy", "iam.tf", 3)),
+    ("ctl007_tf_no_create_log_stream", "create-log-stream-not-allowed",
+     ("permissions policy aws_iam_role_policy.cloudtrail_cloudwatch", "iam.tf", 16)),
+    ("ctl007_tf_account_mismatch", "account-mismatch", ("log group ARN value", "main.tf", 8)),
+    ("ctl007_tf_no_permissions_policy", "no-permissions-policy",
+     ("delivery role aws_iam_role.cloudtrail_cloudwatch", "iam.tf", 1)),
+    ("ctl007_cfn_no_put_log_events", "put-log-events-not-allowed",
+     ("permissions policy Policies[0] (cloudwatch-logs) of TrailRole", "template.yaml", 21)),
+])
+def test_a_failure_points_at_what_it_is_about(scenario: str, kind: str, related: tuple[str, str, int]) -> None:
+    """The first related location of a CTL007 finding is the policy, value or role the failure is about."""
+    result = lint(FIXTURES / scenario, "--format", "json", ".")
+    first = next(f for f in result.json["findings"] if f["kind"] == kind)
+    at = first["related"][0]
+    assert (at["label"], at["file"], at["line"]) == related

@@ -384,3 +384,18 @@ def test_a_retention_violation_points_at_the_retention_else_at_the_log_group() -
 ])
 def test_ctl004_short_and_partly_unknown_arns(value: str, kind: str) -> None:
     assert check("CTL004", trail(log_group_arn=known(value))) == [kind]
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    ("arn:aws:sns", "group-arn-wrong-service"),  # three fields: the service is known
+    (f"arn:aws:{UNKNOWN_ANY}:us-east-1:123456789012:x", "group-not-an-arn"),  # the service is not known
+])
+def test_ctl004_how_much_of_an_arn_names_its_service(value: str, kind: str) -> None:
+    assert check("CTL004", trail(log_group_arn=known(value))) == [kind]
+
+
+def test_a_violation_at_a_location_keeps_it() -> None:
+    at = Location("main.tf", 1, 1)
+    violation = RULES_BY_ID["CTL010"].violation("module-not-followed", "source", at, what="module.x", source="s",
+                                                file="main.tf")
+    assert violation.location == at
