@@ -171,3 +171,21 @@ def test_limits_are_documented() -> None:
     text = (Path(__file__).parent.parent / "docs" / "security.md").read_text()
     for phrase in ("200,000", "1,000,000 characters", "1,000 instances", "2,000 module instances"):
         assert phrase in text, phrase
+
+
+@pytest.mark.parametrize(("expression", "reason"), [
+    ('!Join ["", !Split ["", "arn:aws:logs"]]', "Fn::Split with an empty delimiter (CloudFormation rejects it)"),
+    ("!Select [.inf, [a, b]]", "Fn::Select index inf is out of range"),
+    ("!Select [.nan, [a, b]]", "Fn::Select index nan is out of range"),
+    ("!Select [99999999999999999999999, [a, b]]", "Fn::Select index 99999999999999999999999 is out of range"),
+])
+def test_odd_intrinsic_arguments_are_unknowns(tmp_path: Path, expression: str, reason: str) -> None:
+    """Issue 11.8: `!Split ["", …]` and `!Select [.inf, …]` ended the run with an internal error."""
+    write(tmp_path, {"t.yaml": 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  T:\n'
+                               "    Type: AWS::CloudTrail::Trail\n    Properties:\n      S3BucketName: b\n"
+                               f"      CloudWatchLogsLogGroupArn: {expression}\n"
+                               "      CloudWatchLogsRoleArn: arn:aws:iam::111122223333:role/r\n"})
+    report, _elapsed, _peak = run(tmp_path, ".")
+    assert report["errors"] == []
+    assert [(f["rule"], f["kind"], f["message"]) for f in report["findings"]] == [
+        ("CTL010", "group-unresolved", f"log group ARN cannot be resolved: {reason}")]
