@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .frontends import ParseError
+from .repository import find_root
 from .sources import display_path, read_bytes, why_unread
 
 CONFIG_NAME = ".cloudtrail-lint.toml"
@@ -53,19 +54,6 @@ def _tomllib():
     return tomllib
 
 
-def repository_root(start: str = ".") -> str | None:
-    """The nearest folder at or above ``start`` holding ``.git`` (a folder, or a file in git worktrees and
-    submodules); None outside a git repository."""
-    folder = os.path.abspath(start)
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
 def find(start: str = ".") -> str | None:
     """The nearest configuration file from ``start`` up to the repository root (outside a git repository:
     in ``start`` only); a pyproject.toml counts only when it is ours (see :func:`_is_ours`).
@@ -74,7 +62,7 @@ def find(start: str = ".") -> str | None:
     :class:`ConfigError`; such a pyproject.toml is passed over, since it need not be ours.
     """
     folder = os.path.abspath(start)
-    root = repository_root(folder)
+    root = find_root(folder)
     top = root or folder
     real_top = os.path.realpath(top)
     while True:
@@ -184,7 +172,7 @@ def load(path: str | None) -> Config:
         if not isinstance(data, dict):
             raise ConfigError(f"{display_path(path)}: [tool.cloudtrail-lint] must be a table")
     base = os.path.dirname(os.path.abspath(path))
-    root = repository_root(base)
+    root = find_root(base)
     ctx = _Context(display_path(path), base, os.path.realpath(root or base),
                    "the repository" if root else "the configuration file's folder")
     return Config(path, _validate(data, ctx))
