@@ -304,18 +304,38 @@ def _reach(pattern: Tokens, target: Tokens, sure: bool, all_streams: bool, budge
     return False
 
 
+#: Answers already found, by (pattern, target, all_streams): every trail of a repository asks about the
+#: same few actions and policies. Bounded, so hostile input cannot grow it without limit.
+_DECIDED: dict[tuple[Tokens, Tokens, bool], Tri] = {}
+_DECIDED_MAX = 4096
+
+
 def _decide(pattern: Tokens, target: Tokens, all_streams: bool, budget: Budget | None) -> Tri:
     if len(pattern) > MAX_TOKENS or len(target) > MAX_TOKENS:
         return None
-    steps = budget if budget is not None else Budget()
-    try:
-        if _reach(pattern, target, True, all_streams, steps):
-            return True
-        if not _reach(pattern, target, False, all_streams, steps):
-            return False
-    except _Exhausted:
-        return None
-    return None
+    key = (pattern, target, all_streams)
+    known = _DECIDED.get(key, _UNDECIDED)
+    if known is not _UNDECIDED:
+        return known
+    if all(tk[0] == LIT for tk in pattern) and all(tk[0] == LIT for tk in target):
+        answer: Tri = pattern == target  # plain text on both sides: no alignment to search
+    else:
+        steps = budget if budget is not None else Budget()
+        try:
+            if _reach(pattern, target, True, all_streams, steps):
+                answer = True
+            elif not _reach(pattern, target, False, all_streams, steps):
+                answer = False
+            else:
+                answer = None
+        except _Exhausted:
+            return None  # out of steps for this check: not an answer to remember
+    if len(_DECIDED) < _DECIDED_MAX:
+        _DECIDED[key] = answer
+    return answer
+
+
+_UNDECIDED = object()
 
 
 def covers(pattern: Tokens, target: Tokens, budget: Budget | None = None) -> Tri:
