@@ -12,7 +12,8 @@ from ..model import UNKNOWN_ANY, UNKNOWN_SEGMENT, Assumption, Location, State, V
 
 SEG = UNKNOWN_SEGMENT
 
-#: Most variants one trail is evaluated under when conditions cannot be decided (2 ** 4).
+#: Most evaluations of one trail when conditions cannot be decided, counting those that found the conditions:
+#: every combination of three conditions (8 variants) fits; a fourth stays an unknown in each of them.
 MAX_VARIANTS = 16
 #: Integers longer than this cannot be printed (Python's int-string conversion limit, 4,300 digits).
 MAX_INT_BITS = 14_284
