@@ -152,3 +152,101 @@ def test_an_unsupported_tag_is_an_unknown() -> None:
     _kind, data = parse_document_bytes(source, "t.yaml")
     template = Template(data, "t.yaml")
     assert reason(evaluate(template, data["Resources"]["T"]["Properties"]["A"])) == "tag !Foo is not evaluated"
+
+
+# --------------------------------------------------------------------------- references
+
+REFERENCES = b"""\
+Parameters:
+  NoDefault:
+    Type: String
+  FromSsm:
+    Type: AWS::SSM::Parameter::Value<String>
+    Default: /org/log-group-arn
+  Accounts:
+    Type: CommaDelimitedList
+    Default: "111122223333, 444455556666"
+  Names:
+    Type: List<String>
+    Default: a,b
+Resources:
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Ref Group
+  Unnamed:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: ""
+  Numbered:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: 42
+  Nested:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: https://example.com/t.yaml
+"""
+
+
+@pytest.fixture(scope="module")
+def references() -> Template:
+    _kind, data = parse_document_bytes(REFERENCES, "refs.yaml")
+    return Template(data, "refs.yaml")
+
+
+def test_a_reference_to_nothing_is_dangling(references: Template) -> None:
+    ev = Evaluator(references)
+    result, trace = ev.evaluate({"Ref": "Nope"})
+    assert reason(result) == "resource or parameter Nope is not defined"
+    assert trace.dangling == ["resource or parameter Nope"]
+
+
+def test_parameters(references: Template) -> None:
+    assert reason(evaluate(references, {"Ref": "NoDefault"})) == "parameter NoDefault has no Default"
+    assert reason(evaluate(references, {"Ref": "FromSsm"})) == \
+        "parameter FromSsm is read from SSM Parameter Store at deployment"
+    assert evaluate(references, {"Ref": "Accounts"}) == ["111122223333", "444455556666"]
+    assert evaluate(references, {"Ref": "Names"}) == ["a", "b"]
+
+
+def test_a_log_group_named_after_itself(references: Template) -> None:
+    from cloudtrail_lint.model import UNKNOWN_SEGMENT
+
+    result, trace = Evaluator(references).evaluate({"Ref": "Group"})
+    assert (result, trace.reasons) == (UNKNOWN_SEGMENT, ["LogGroupName refers to its own resource"])
+
+
+@pytest.mark.parametrize("group", ["Unnamed", "Numbered"])
+def test_a_log_group_name_that_is_not_text_is_generated(references: Template, group: str) -> None:
+    from cloudtrail_lint.model import UNKNOWN_SEGMENT
+
+    assert evaluate(references, {"Ref": group}) == UNKNOWN_SEGMENT
+
+
+def test_get_att_forms(references: Template) -> None:
+    assert reason(evaluate(references, {"Fn::GetAtt": "Nested.Outputs.GroupArn"})) == \
+        "Nested.Outputs.GroupArn is known only at deployment"
+    assert reason(evaluate(references, {"Fn::GetAtt": ["Nested", "Outputs.GroupArn"]})) == \
+        "Nested.Outputs.GroupArn is known only at deployment"
+    assert reason(evaluate(references, {"Fn::GetAtt": "Nested"})) == "malformed Fn::GetAtt"
+
+
+def test_no_value_unsets_a_property(tmp_path) -> None:
+    import json
+
+    from .conftest import lint
+
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  Trail:\n"
+        "    Type: AWS::CloudTrail::Trail\n"
+        "    Properties:\n"
+        "      IsLogging: true\n"
+        "      S3BucketName: logs\n"
+        "      CloudWatchLogsLogGroupArn: !Join ['', [arn:aws:logs:us-east-1:111122223333:log-group:t,"
+        " !Ref AWS::NoValue, ':*']]\n"
+        "      CloudWatchLogsRoleArn: !Ref AWS::NoValue\n")
+    findings = json.loads(lint(tmp_path, "--format", "json", ".").stdout)["findings"]
+    assert [(f["rule"], f["kind"]) for f in findings] == [("CTL002", "role-not-set")]
+    assert "CloudWatchLogsRoleArn is AWS::NoValue" in findings[0]["message"]
