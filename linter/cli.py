@@ -335,18 +335,19 @@ def _encodable(text: str) -> str:
 
 def _settings(given: dict, config_file: str | None, baseline_file: str | None):
     """Settings from the options, the configuration file and the baseline; exit 2 naming what is wrong."""
-    from .baseline import BaselineError, load
     from .config import ConfigError, settings_from
 
     try:
         settings = settings_from(given, config_file)
-        if baseline_file:
-            settings.baseline = load(baseline_file)
-    except (ConfigError, BaselineError) as err:
-        from .reporters import clean, defuse_ci_commands
+    except ConfigError as err:
+        _fail(str(err))
+    if baseline_file:
+        from .baseline import BaselineError, load  # only when there is one: most runs have none
 
-        click.echo(defuse_ci_commands(f"error: {clean(str(err))}"), err=True)
-        sys.exit(2)
+        try:
+            settings.baseline = load(baseline_file)
+        except BaselineError as err:
+            _fail(str(err))
     return settings
 
 
