@@ -80,5 +80,8 @@ class ValueUnresolved(Rule):
             delivery = trail_delivery(trail)
             if delivery is not None and delivery.undecided:
                 reasons = "; ".join(dict.fromkeys(u.reason for u in delivery.undecided))
-                yield self.violation("delivery-unresolved", "role", trail.role.location or trail.role_arn.location,
-                                     role=delivery.role, reason=reasons)
+                if role.location:  # the role in the code, named as CTL007 names it
+                    where, about = role.location, f"delivery role {role.address}"
+                else:
+                    where, about = trail.role_arn.location, ""
+                yield self.violation("delivery-unresolved", "role", where, about, role=delivery.role, reason=reasons)

@@ -348,6 +348,8 @@ def test_every_passing_scenario_is_listed() -> None:
      ("delivery role aws_iam_role.cloudtrail_cloudwatch", "iam.tf", 1)),
     ("ctl007_cfn_no_put_log_events", "put-log-events-not-allowed",
      ("permissions policy Policies[0] (cloudwatch-logs) of TrailRole", "template.yaml", 21)),
+    # CTL010's note that delivery cannot be checked points at the role too (a boundary it cannot see)
+    ("ctl007_tf_permissions_boundary", "delivery-unresolved", ("delivery role aws_iam_role.cloudtrail", "main.tf", 15)),
 ])
 def test_a_failure_points_at_what_it_is_about(scenario: str, kind: str, related: tuple[str, str, int]) -> None:
     """The first related location of a CTL007 finding is the policy, value or role the failure is about."""

@@ -399,3 +399,9 @@ def test_a_violation_at_a_location_keeps_it() -> None:
     violation = RULES_BY_ID["CTL010"].violation("module-not-followed", "source", at, what="module.x", source="s",
                                                 file="main.tf")
     assert violation.location == at
+
+
+def test_a_rule_cannot_report_a_kind_it_does_not_declare() -> None:
+    with pytest.raises(KeyError) as raised:
+        RULES_BY_ID["CTL001"].violation("no-such-kind", "group")
+    assert raised.value.args == ("CTL001 has no kind 'no-such-kind'",)
