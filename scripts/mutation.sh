@@ -23,10 +23,12 @@ run() {  # paths, tests
   .venv/bin/mutmut results
 }
 if [ "$what" = rules ] || [ "$what" = all ]; then
-  run "rules/" "tests/test_rules_unit.py tests/test_rule_examples.py"
+  run "rules/" "tests/test_rules_unit.py tests/test_rule_examples.py tests/test_rule_docs.py \
+    tests/test_ctl007.py::test_a_failure_points_at_what_it_is_about tests/test_fixtures.py"
 fi
 if [ "$what" = resolvers ] || [ "$what" = all ]; then
   run "linter/resolver/common.py,linter/resolver/cloudformation.py,linter/resolver/terraform.py,linter/checks.py" \
-    "tests/test_fixtures.py tests/test_deep_evaluation.py tests/test_no_silent_pass.py tests/test_rules_unit.py"
+    "tests/test_shared_evaluation.py tests/test_cfn_evaluator.py tests/test_fixtures.py tests/test_deep_evaluation.py \
+    tests/test_no_silent_pass.py tests/test_places.py"
 fi
 echo "the copy with the mutmut cache: $copy (remove it with: git -C $here worktree remove --force $copy)"

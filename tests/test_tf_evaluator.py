@@ -1,0 +1,128 @@
+"""The Terraform evaluator (linter/resolver/terraform.py) on small modules written for one behaviour each:
+what a trail's values become, which conditions it is checked under, and what cannot be known. The
+scenario folders cover the common paths; these pin the edges mutation testing found unguarded
+(docs/testing.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import lint
+
+GROUP = """
+resource "aws_cloudwatch_log_group" "trail" {
+  name              = "/aws/cloudtrail/org"
+  retention_in_days = 365
+}
+"""
+
+TRAIL = """
+resource "aws_cloudtrail" "org" {{
+  {meta}
+  name                       = "org"
+  s3_bucket_name             = "acme-cloudtrail"
+  cloud_watch_logs_group_arn = {group}
+  cloud_watch_logs_role_arn  = "arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch"
+}}
+"""
+
+
+def trail(group: str = '"${aws_cloudwatch_log_group.trail.arn}:*"', meta: str = "") -> str:
+    return TRAIL.format(group=group, meta=meta)
+
+
+def findings(root: Path, files: dict[str, str], *args: str) -> list[dict]:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    result = lint(root, "--format", "json", *args, ".")
+    assert result.exit_code in (0, 1), result.stderr
+    # the literal role ARN is not in the code: its delivery is not checked (a note tested elsewhere)
+    return [f for f in result.json["findings"] if f["kind"] != "delivery-unresolved"]
+
+
+def kinds(root: Path, files: dict[str, str], *args: str) -> list[tuple[str, str, str]]:
+    return [(f["rule"], f["kind"], f["resource"]) for f in findings(root, files, *args)]
+
+
+# --------------------------------------------------------------------------- provider version
+
+
+@pytest.mark.parametrize(("provider", "expected"), [
+    ('provider "aws" {\n  region  = "us-east-1"\n  version = "~> 2.70"\n}\n', []),
+    ('provider "aws" {\n  region  = "us-east-1"\n  version = "~> 3.0"\n}\n',
+     [("CTL004", "group-arn-missing-wildcard", "aws_cloudtrail.org")]),
+    ('provider "google" {\n  version = "~> 2.0"\n}\n',
+     [("CTL004", "group-arn-missing-wildcard", "aws_cloudtrail.org")]),
+])
+def test_a_provider_block_version_decides_whether_arn_ends_in_a_wildcard(tmp_path: Path, provider: str,
+                                                                         expected: list) -> None:
+    """AWS provider 2.x gave aws_cloudwatch_log_group.x.arn a trailing :* (the legacy provider-block form)."""
+    files = {"main.tf": provider + GROUP + trail("aws_cloudwatch_log_group.trail.arn")}
+    assert kinds(tmp_path, files) == expected
+
+
+def test_labelled_blocks_that_are_not_module_calls(tmp_path: Path) -> None:
+    files = {"main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n'
+                        'check "trail_exists" {\n  assert {\n    condition     = true\n'
+                        '    error_message = "x"\n  }\n}\n'
+                        + GROUP + trail()}
+    assert findings(tmp_path, files) == []
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+@pytest.mark.parametrize(("count", "condition"), [
+    ("!var.legacy ? 1 : 0", "`var.legacy` is false"),
+    ("var.legacy ? 0 : 1", "`var.legacy` is false"),
+    ("local.wanted ? 1 : 0", "`var.legacy` is false"),
+])
+def test_a_trail_counted_on_a_negated_flag(tmp_path: Path, count: str, condition: str) -> None:
+    """The root variable has no default: the trail exists when the flag is false, and is checked then."""
+    files = {"main.tf": 'variable "legacy" {\n  type = bool\n}\n'
+                        'locals {\n  wanted = local.current\n  current = !var.legacy\n}\n'
+                        + GROUP.replace("365", "30") + trail(meta=f"count = {count}")}
+    [found] = findings(tmp_path, files)
+    assert (found["rule"], found["kind"]) == ("CTL003", "retention-too-short")
+    assert found["conditions"] == [[condition]]
+
+
+# --------------------------------------------------------------------------- modules with count and for_each
+
+CHILD = GROUP.replace("365", "var.days").replace("/aws/cloudtrail/org", "/aws/cloudtrail/${var.name}") + trail() + \
+    'variable "days" {}\nvariable "name" {}\n'
+
+
+@pytest.mark.parametrize(("call", "resources"), [
+    ('for_each = toset(["a", "b"])\n  name = each.key\n  days = 30',
+     ['module.trail["a"].aws_cloudtrail.org', 'module.trail["b"].aws_cloudtrail.org']),
+    ('for_each = "${var.names}"\n  name = each.key\n  days = 30',
+     ['module.trail["x"].aws_cloudtrail.org']),
+    ("count = 2\n  name = count.index\n  days = 30",
+     ["module.trail[0].aws_cloudtrail.org", "module.trail[1].aws_cloudtrail.org"]),
+    ("count = 2.0\n  name = count.index\n  days = 30",
+     ["module.trail[0].aws_cloudtrail.org", "module.trail[1].aws_cloudtrail.org"]),
+])
+def test_module_instances(tmp_path: Path, call: str, resources: list[str]) -> None:
+    files = {"main.tf": f'variable "names" {{\n  default = {{ x = 1 }}\n}}\nmodule "trail" {{\n  source = "./trail"\n'
+                        f"  {call}\n}}\n",
+             "trail/main.tf": CHILD}
+    found = findings(tmp_path, files)
+    assert [(f["rule"], f["resource"]) for f in found] == [("CTL003", r) for r in resources]
+
+
+@pytest.mark.parametrize(("count", "instances"), [("100000000000000000000", "1,000,000,000,000,000,000"),
+                                                 ("1001", "1,001")])
+def test_module_counts_past_the_budget_are_an_input_error(tmp_path: Path, count: str, instances: str) -> None:
+    """The call cannot be evaluated (exit 2, naming the limit); the module folder is still linted on its own."""
+    (tmp_path / "trail").mkdir()
+    (tmp_path / "trail" / "main.tf").write_text(CHILD)
+    (tmp_path / "main.tf").write_text(
+        f'module "trail" {{\n  source = "./trail"\n  count = {count}\n  name = "x"\n  days = 30\n}}\n')
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.exit_code == 2
+    message = f"evaluation limit reached: module.trail has {instances} instances, more than 1,000"
+    assert result.json["errors"] == [{"file": "main.tf", "line": 1, "message": message}]
