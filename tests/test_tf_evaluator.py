@@ -126,3 +126,55 @@ def test_module_counts_past_the_budget_are_an_input_error(tmp_path: Path, count:
     assert result.exit_code == 2
     message = f"evaluation limit reached: module.trail has {instances} instances, more than 1,000"
     assert result.json["errors"] == [{"file": "main.tf", "line": 1, "message": message}]
+
+
+# --------------------------------------------------------------------------- provider constraints
+
+
+@pytest.mark.parametrize(("constraint", "below"), [
+    ("~> 2.70", True), ("~> 2.0", True), ("~> 3.0", False), ("~> 5.0", False),
+    (">= 2.0, < 3.0", True), (">= 2.0,< 3", True), ("< 3.0.0", True), ("< 3.0.5", False), ("< 3.1", False),
+    ("< 4", False), ("<= 2.99", True), ("<= 3.0", False), ("= 2.70.0", True), ("2.70.0", True), ("v2.5", True),
+    ("3.0.0", False), (">= 2.0", False), ("> 2.0", False), ("!= 3.0", False), (">= 3.0", False), ("", False),
+    ("latest", False), (">= 2.0, != 2.5", False),
+])
+def test_which_constraints_pin_the_aws_provider_below_3(constraint: str, below: bool) -> None:
+    from cloudtrail_lint.resolver.terraform import _below_v3
+
+    assert _below_v3(constraint) is below
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+def evaluate(expression: str) -> object:
+    from cloudtrail_lint.frontends.hcl import parse_hcl
+    from cloudtrail_lint.resolver.common import Unknown
+    from cloudtrail_lint.resolver.terraform import Evaluator
+
+    value = Evaluator().eval(parse_hcl(f"x = {expression}\n", "t.tf").attrs["x"].expr, {})
+    return f"unknown: {value.reason}" if isinstance(value, Unknown) else value
+
+
+NOT_EVALUATED = "unknown: function timestamp() is not evaluated"
+
+
+@pytest.mark.parametrize(("expression", "value"), [
+    ("1 + 2", 3), ("7 - 2", 5), ("3 * 4", 12), ("7 / 2", 3.5), ("7 % 3", 1), ('"1" + 2', 3), ("-3", -3),
+    ("2 < 3", True), ("3 < 3", False), ("3 <= 3", True), ("4 <= 3", False), ("4 > 3", True), ("3 > 3", False),
+    ("3 >= 3", True), ("2 >= 3", False), ("1 == 1.0", True), ('"a" != "b"', True), ('"a" != "a"', False),
+    ("null == null", True), ("true ? 1 : 2", 1), ("false ? 1 : 2", 2), ("!true", False), ("!false", True),
+    ("true && true", True), ("true && false", False), ("false || false", False), ("false || true", True),
+    ("timestamp() && false", False), ("false && timestamp()", False),
+    ("timestamp() || true", True), ("true || timestamp()", True),
+    ("timestamp() && true", NOT_EVALUATED), ("true && timestamp()", NOT_EVALUATED),
+    ("timestamp() || false", NOT_EVALUATED), ("false || timestamp()", NOT_EVALUATED),
+    ("timestamp() == 1", NOT_EVALUATED), ("1 != timestamp()", NOT_EVALUATED), ("timestamp() + 1", NOT_EVALUATED),
+    ("!timestamp()", NOT_EVALUATED), ("-timestamp()", NOT_EVALUATED),
+    ('-"a"', 'unknown: cannot negate -"a"'), ("1 / 0", "unknown: `1 / 0` cannot be computed"),
+    ("7 % 0", "unknown: `7 % 0` cannot be computed"), ("true + 1", "unknown: `true + 1` cannot be computed"),
+    ('"x" < 1', 'unknown: `"x" < 1` cannot be computed'),
+])
+def test_expressions(expression: str, value: object) -> None:
+    assert evaluate(expression) == value
+    assert type(evaluate(expression)) is type(value)

@@ -307,11 +307,12 @@ def _below_v3(constraint: str) -> bool:
         return False
     upper_ok = False
     for part in constraint.split(","):
-        match = re.match(r"\s*(~>|<=|>=|<|>|=|!=)?\s*v?(\d+)(?:\.(\d+))?", part)
+        match = re.match(r"\s*(~>|<=|>=|<|>|=|!=)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", part)
         if not match:
             continue
         op, major = match.group(1) or "=", int(match.group(2))
-        below_three = major < 3 or (major == 3 and match.group(3) in (None, "0"))
+        # "< 3", "< 3.0" and "< 3.0.0" admit no 3.x; "< 3.0.5" admits 3.0.0
+        below_three = major < 3 or (major == 3 and all(g in (None, "0") for g in match.group(3, 4)))
         if (op in ("=", "~>", "<=") and major < 3) or (op == "<" and below_three):
             upper_ok = True
     return upper_ok
