@@ -178,3 +178,54 @@ NOT_EVALUATED = "unknown: function timestamp() is not evaluated"
 def test_expressions(expression: str, value: object) -> None:
     assert evaluate(expression) == value
     assert type(evaluate(expression)) is type(value)
+
+
+# --------------------------------------------------------------------------- null module arguments
+
+NULL_CHILD = """
+variable "group_arn" {
+  default = null
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  count             = var.group_arn == null ? 1 : 0
+  name              = "/aws/cloudtrail/org"
+  retention_in_days = 30
+}
+""" + trail('var.group_arn == null ? "${aws_cloudwatch_log_group.this[0].arn}:*" : var.group_arn')
+
+NULL_CALLER = """
+data "aws_ssm_parameter" "p" {
+  name = "/org/log-group-arn"
+}
+
+locals {
+  arn = data.aws_ssm_parameter.p.value
+}
+
+module "trail" {
+  source    = "./trail"
+  group_arn = %s
+}
+"""
+
+WHEN_NULL = "`var.group_arn == null` (in module.trail) is true"
+WHEN_SET = "`var.group_arn == null` (in module.trail) is false"
+
+
+@pytest.mark.parametrize(("argument", "expected"), [
+    # written as something that is never null: the caller's value is used, unknown as it is
+    ("data.aws_ssm_parameter.p.value", [("CTL010", [])]),
+    ("upper(data.aws_ssm_parameter.p.value)", [("CTL010", [])]),
+    ('"${data.aws_ssm_parameter.p.value}"', [("CTL010", [])]),
+    ("local.arn", [("CTL010", [])]),
+    ('"arn:aws:logs:us-east-1:111122223333:log-group:org"', [("CTL004", [])]),
+    # null: the module creates its own log group
+    ("null", [("CTL003", [])]),
+    # may be null: both
+    ("try(data.aws_ssm_parameter.p.value, null)", [("CTL003", [[WHEN_NULL]]), ("CTL010", [[WHEN_SET]])]),
+    ("[data.aws_ssm_parameter.p.value][0]", [("CTL003", [[WHEN_NULL]]), ("CTL010", [[WHEN_SET]])]),
+])
+def test_whether_a_module_argument_can_be_null(tmp_path: Path, argument: str, expected: list) -> None:
+    files = {"main.tf": NULL_CALLER % argument, "trail/main.tf": NULL_CHILD}
+    assert [(f["rule"], f["conditions"]) for f in findings(tmp_path, files)] == expected
