@@ -229,3 +229,20 @@ WHEN_SET = "`var.group_arn == null` (in module.trail) is false"
 def test_whether_a_module_argument_can_be_null(tmp_path: Path, argument: str, expected: list) -> None:
     files = {"main.tf": NULL_CALLER % argument, "trail/main.tf": NULL_CHILD}
     assert [(f["rule"], f["conditions"]) for f in findings(tmp_path, files)] == expected
+
+
+# --------------------------------------------------------------------------- for expressions
+
+
+@pytest.mark.parametrize(("days", "expected"), [
+    ("[for d in [30, 400] : d if d > 100][0]", []),
+    ("[for d in [400, 30] : d if d < 100][0]", [("CTL003", "retention-too-short")]),
+    ('{for k, v in {a = 400, b = 30} : k => v if k == "b"}["b"]', [("CTL003", "retention-too-short")]),
+    ('{for k, v in {a = 30, b = 400} : upper(k) => v}["B"]', []),
+    ("[for i, d in [400, 30] : d if i == 1][0]", [("CTL003", "retention-too-short")]),
+    ("[for d in [30] : d if d > 100][0]", [("CTL010", "retention-unresolved")]),
+])
+def test_for_expressions(tmp_path: Path, days: str, expected: list) -> None:
+    group = GROUP.replace("365", "local.days") + f"locals {{\n  days = {days}\n}}\n"
+    found = findings(tmp_path, {"main.tf": group + trail()})
+    assert [(f["rule"], f["kind"]) for f in found] == expected
