@@ -136,7 +136,7 @@ def test_module_counts_past_the_budget_are_an_input_error(tmp_path: Path, count:
     (">= 2.0, < 3.0", True), (">= 2.0,< 3", True), ("< 3.0.0", True), ("< 3.0.5", False), ("< 3.1", False),
     ("< 4", False), ("<= 2.99", True), ("<= 3.0", False), ("= 2.70.0", True), ("2.70.0", True), ("v2.5", True),
     ("3.0.0", False), (">= 2.0", False), ("> 2.0", False), ("!= 3.0", False), (">= 3.0", False), ("", False),
-    ("latest", False), (">= 2.0, != 2.5", False),
+    ("latest", False), (">= 2.0, != 2.5", False), ("latest, < 3.0", True),
 ])
 def test_which_constraints_pin_the_aws_provider_below_3(constraint: str, below: bool) -> None:
     from cloudtrail_lint.resolver.terraform import _below_v3
@@ -246,3 +246,70 @@ def test_for_expressions(tmp_path: Path, days: str, expected: list) -> None:
     group = GROUP.replace("365", "local.days") + f"locals {{\n  days = {days}\n}}\n"
     found = findings(tmp_path, {"main.tf": group + trail()})
     assert [(f["rule"], f["kind"]) for f in found] == expected
+
+
+# --------------------------------------------------------------------------- module calls
+
+COUNTED_CHILD = """
+variable "days" {
+  default = [30, 400]
+}
+
+resource "aws_cloudwatch_log_group" "trail" {
+  count             = 1
+  name              = "/aws/cloudtrail/org-${count.index}"
+  retention_in_days = var.days[count.index]
+}
+""" + trail("aws_cloudwatch_log_group.trail[0].arn")
+
+PINNED_BELOW_3 = """
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 2.70"
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("root", "expected"), [
+    ("", [("CTL003", "retention-too-short"), ("CTL004", "group-arn-missing-wildcard")]),
+    (PINNED_BELOW_3, [("CTL003", "retention-too-short")]),  # the root's pin holds in the modules it calls
+])
+def test_the_root_modules_provider_pin_holds_in_called_modules(tmp_path: Path, root: str, expected: list) -> None:
+    files = {"main.tf": root + 'module "trail" {\n  source = "./trail"\n}\n', "trail/main.tf": COUNTED_CHILD}
+    assert [(f["rule"], f["kind"]) for f in findings(tmp_path, files)] == expected
+
+
+@pytest.mark.parametrize(("days", "expected"), [("[30, 400]", [("CTL003", [])]), ("[400, 30]", [])])
+def test_a_module_with_an_unknown_count_is_its_first_instance(tmp_path: Path, days: str, expected: list) -> None:
+    child = COUNTED_CHILD.replace("count             = 1\n", "").replace("[count.index]", "[var.index]") \
+        .replace("-${count.index}", "").replace("trail[0].arn", "trail.arn") + 'variable "index" {}\n'
+    files = {"main.tf": f'variable "n" {{}}\nmodule "trail" {{\n  source = "./trail"\n  count  = var.n\n'
+                        f"  index  = count.index\n  days   = {days}\n}}\n",
+             "trail/main.tf": child}
+    found = [(f["rule"], f["conditions"]) for f in findings(tmp_path, files, "--select", "CTL003")]
+    assert found == expected
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ('source = "cloudposse/cloudtrail/aws"',
+     "module.cloudtrail (cloudposse/cloudtrail/aws) is not downloaded; run `terraform init` to check the trails"
+     " inside it"),
+    ('source = "cloudposse/cloudtrail/aws"\n  version = "0.24.0"\n  count = 2',
+     "module.cloudtrail (cloudposse/cloudtrail/aws 0.24.0) is not downloaded; run `terraform init` to check the"
+     " trails inside it"),
+])
+def test_one_note_per_module_call_not_downloaded(tmp_path: Path, call: str, message: str) -> None:
+    found = findings(tmp_path, {"main.tf": f'module "cloudtrail" {{\n  {call}\n}}\n'})
+    assert [(f["rule"], f["kind"], f["message"]) for f in found] == [("CTL010", "module-not-followed", message)]
+
+
+def test_one_error_for_a_missing_local_module_called_twice(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('module "cloudtrail" {\n  source = "./missing"\n  count  = 2\n}\n')
+    result = lint(tmp_path, "--format", "json", ".")
+    assert result.exit_code == 2
+    assert result.json["errors"] == [
+        {"file": "main.tf", "line": 1, "message": "module source ./missing does not exist (missing)"}]
