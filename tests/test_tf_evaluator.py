@@ -313,3 +313,25 @@ def test_one_error_for_a_missing_local_module_called_twice(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert result.json["errors"] == [
         {"file": "main.tf", "line": 1, "message": "module source ./missing does not exist (missing)"}]
+
+
+# --------------------------------------------------------------------------- references
+
+
+@pytest.mark.parametrize(("reference", "expected"), [
+    ("local.missing", ("CTL005", "role value refers to local.missing, which is not defined")),
+    ("module.missing.role_arn", ("CTL005", "role value refers to module.missing, which is not defined")),
+    ("data.aws_iam_role.missing.arn",
+     ("CTL005", "role value refers to data.aws_iam_role.missing, which is not defined")),
+    ("data.aws_iam_role", ("CTL005", "role value refers to data.aws_iam_role, which is not defined")),
+    ("aws_iam_role.missing.arn", ("CTL005", "role value refers to aws_iam_role.missing, which is not defined")),
+    ("google_service_account.sa.email",
+     ("CTL005", "role value refers to google_service_account.sa, which is not defined")),
+    ("self.arn", ("CTL010", "role ARN cannot be resolved: self is not available here")),
+    ("each.value", ("CTL010", "role ARN cannot be resolved: each is not available here")),
+    ("count.index", ("CTL010", "role ARN cannot be resolved: count is not available here")),
+])
+def test_references_to_what_is_not_there(tmp_path: Path, reference: str, expected: tuple[str, str]) -> None:
+    text = GROUP + trail().replace('"arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch"', reference)
+    found = findings(tmp_path, {"main.tf": text})
+    assert [(f["rule"], f["message"]) for f in found] == [expected]
