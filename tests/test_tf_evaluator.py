@@ -335,3 +335,21 @@ def test_references_to_what_is_not_there(tmp_path: Path, reference: str, expecte
     text = GROUP + trail().replace('"arn:aws:iam::111122223333:role/cloudtrail-to-cloudwatch"', reference)
     found = findings(tmp_path, {"main.tf": text})
     assert [(f["rule"], f["message"]) for f in found] == [expected]
+
+
+@pytest.mark.parametrize(("expression", "value"), [
+    # try and can skip what Terraform would reject, not what is merely unknown before deployment
+    ('try(max("a", 1), 5)', 5), ('try(max("a", 1), max("b", 2), "c")', "c"), ("try([for x in 5 : x], 3)", 3),
+    ('try(max("a", 1))', 'unknown: no argument of `try(max("a", 1))` succeeds'),
+    ('try(max("a", 1), timestamp(), 5)', NOT_EVALUATED),
+    ('can(max("a", 1))', False), ("can(max(2, 1))", True), ("can(timestamp())", NOT_EVALUATED),
+    ('max("a", 1)', 'unknown: error: `max("a", 1)` cannot be computed'),
+    # arguments expanded from a list
+    ("max([1, 5, 3]...)", 5), ("max(7, [5, 3]...)", 7), ("min([4, 2]...)", 2),
+    ('format("%s-%s", ["a", "b"]...)', "a-b"),
+    # a function that is not evaluated, or given an unknown
+    ("nosuch(1)", "unknown: function nosuch() is not evaluated"), ("nosuch(timestamp())", NOT_EVALUATED),
+    ("upper(timestamp())", NOT_EVALUATED), ('coalesce(null, "x")', "x"),
+])
+def test_function_calls(expression: str, value: object) -> None:
+    assert evaluate(expression) == value
