@@ -353,3 +353,29 @@ def test_references_to_what_is_not_there(tmp_path: Path, reference: str, expecte
 ])
 def test_function_calls(expression: str, value: object) -> None:
     assert evaluate(expression) == value
+
+
+# --------------------------------------------------------------------------- conditions made of several parts
+
+A_TRUE, A_FALSE, B_TRUE, B_FALSE, C_TRUE = ("`var.a` is true", "`var.a` is false", "`var.b` is true",
+                                             "`var.b` is false", "`var.c` is true")
+
+
+@pytest.mark.parametrize(("count", "conditions"), [
+    ("var.a && var.b ? 1 : 0", [[[A_TRUE, B_TRUE]]]),
+    ("var.a || var.b ? 1 : 0", [[[A_FALSE, B_TRUE], [A_TRUE]]]),
+    ("var.a && false ? 1 : 0", []),  # never created
+    ("var.a || true ? 1 : 0", [[]]),  # always created
+    ("true && var.a ? 1 : 0", [[[A_TRUE]]]),
+    ("false || var.a ? 1 : 0", [[[A_TRUE]]]),
+    ('var.a && "true" ? 1 : 0', [[[A_TRUE]]]),
+    ("!(var.a && var.b) ? 1 : 0", [[[A_FALSE], [A_TRUE, B_FALSE]]]),
+    ('var.a != "x" ? 1 : 0', [[['`var.a == "x"` is false']]]),
+    ("(var.a && var.b) || var.c ? 1 : 0", [[[A_FALSE, C_TRUE], [A_TRUE, B_FALSE, C_TRUE], [A_TRUE, B_TRUE]]]),
+])
+def test_a_trail_counted_on_a_combination_of_flags(tmp_path: Path, count: str, conditions: list) -> None:
+    """Root variables without defaults: the trail is checked under each combination that creates it."""
+    files = {"main.tf": 'variable "a" {}\nvariable "b" {}\nvariable "c" {}\n' + GROUP.replace("365", "30")
+                        + trail(meta=f"count = {count}")}
+    found = findings(tmp_path, files, "--select", "CTL003")
+    assert [f["conditions"] for f in found] == conditions
