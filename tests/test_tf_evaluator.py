@@ -379,3 +379,14 @@ def test_a_trail_counted_on_a_combination_of_flags(tmp_path: Path, count: str, c
                         + trail(meta=f"count = {count}")}
     found = findings(tmp_path, files, "--select", "CTL003")
     assert [f["conditions"] for f in found] == conditions
+
+
+@pytest.mark.parametrize(("chain", "rules"), [(19, ["CTL010"]), (20, ["CTL003", "CTL010"])])
+def test_nullness_is_followed_through_19_locals_at_most(tmp_path: Path, chain: int, rules: list[str]) -> None:
+    """A guard against deep chains: past it, an argument may be null (both branches are checked)."""
+    locals_ = "".join(f"  l{i} = local.l{i + 1}\n" for i in range(1, chain)) + \
+        f"  l{chain} = data.aws_ssm_parameter.p.value\n"
+    caller = NULL_CALLER.replace("locals {\n  arn = data.aws_ssm_parameter.p.value\n}",
+                                 "locals {\n" + locals_ + "}") % "local.l1"
+    found = findings(tmp_path, {"main.tf": caller, "trail/main.tf": NULL_CHILD})
+    assert [f["rule"] for f in found] == rules
