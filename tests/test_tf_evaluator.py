@@ -390,3 +390,62 @@ def test_nullness_is_followed_through_19_locals_at_most(tmp_path: Path, chain: i
                                  "locals {\n" + locals_ + "}") % "local.l1"
     found = findings(tmp_path, {"main.tf": caller, "trail/main.tf": NULL_CHILD})
     assert [f["rule"] for f in found] == rules
+
+
+# --------------------------------------------------------------------------- resource instances
+
+
+def counted_group(retention: str) -> str:
+    """Two log groups (count = 2) keeping events ``retention`` days."""
+    header = 'resource "aws_cloudwatch_log_group" "trail" {'
+    return GROUP.replace(header, header + "\n  count = 2").replace("365", retention)
+
+
+@pytest.mark.parametrize(("count", "expected"), [
+    ('"2"', [("CTL003", "aws_cloudtrail.org[0]", []), ("CTL003", "aws_cloudtrail.org[1]", [])]),
+    ("var.n", [("CTL003", "aws_cloudtrail.org[0]", [])]),  # unknown: checked as its first instance
+])
+def test_resource_count(tmp_path: Path, count: str, expected: list) -> None:
+    group = counted_group("[30, 30][count.index]")
+    text = 'variable "n" {}\n' + group + trail("aws_cloudwatch_log_group.trail[count.index].arn", f"count = {count}")
+    found = findings(tmp_path, {"main.tf": text}, "--select", "CTL003")
+    assert [(f["rule"], f["resource"], f["conditions"]) for f in found] == expected
+
+
+def test_an_unknown_count_is_index_zero(tmp_path: Path) -> None:
+    group = counted_group("[30, 400][count.index]")
+    arn = '"${aws_cloudwatch_log_group.trail[count.index].arn}:*"'
+    text = 'variable "n" {}\n' + group + trail(arn, "count = var.n")
+    found = findings(tmp_path, {"main.tf": text}, "--select", "CTL003")
+    assert [f["message"].split(";")[0] for f in found] == \
+        ["log group aws_cloudwatch_log_group.trail[0] (main.tf:3) keeps events 30 days"]
+
+
+def test_a_count_past_the_budget_ends_at_once(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(GROUP + trail(meta="count = 100000000000000000000"))
+    found = lint(tmp_path, "--format", "json", ".").json["findings"]
+    limit = "evaluation limit reached: aws_cloudtrail.org has 1,000,000,000,000,000,000 instances, more than 1,000"
+    assert [(f["rule"], f["message"]) for f in found] == [
+        ("CTL010", f"log group ARN cannot be resolved: {limit}"), ("CTL010", f"role ARN cannot be resolved: {limit}")]
+
+
+def test_resource_for_each_over_a_set(tmp_path: Path) -> None:
+    text = GROUP.replace("365", "30") + trail(meta='for_each = toset(["eu", "us"])')
+    found = findings(tmp_path, {"main.tf": text}, "--select", "CTL003")
+    assert [f["resource"] for f in found] == ['aws_cloudtrail.org["eu"]', 'aws_cloudtrail.org["us"]']
+
+
+@pytest.mark.parametrize(("depth", "resource"), [
+    (50, "module.m1." + "".join(f"module.m{i}." for i in range(2, 51)) + "aws_cloudtrail.org"),
+    (51, "aws_cloudtrail.org"),  # past 50 levels the chain is not followed; the folder is linted as a root
+])
+def test_module_chains_are_followed_50_levels_deep(tmp_path: Path, depth: int, resource: str) -> None:
+    for level in range(depth):
+        folder = tmp_path.joinpath(*[f"m{j}" for j in range(1, level + 1)])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "main.tf").write_text(f'module "m{level + 1}" {{\n  source = "./m{level + 1}"\n}}\n')
+    deepest = tmp_path.joinpath(*[f"m{j}" for j in range(1, depth + 1)])
+    deepest.mkdir(parents=True, exist_ok=True)
+    (deepest / "main.tf").write_text(GROUP.replace("365", "30") + trail())
+    found = findings(tmp_path, {}, "--select", "CTL003")
+    assert [f["resource"] for f in found] == [resource]
