@@ -195,6 +195,10 @@ resource "aws_cloudwatch_log_group" "this" {
 """ + trail('var.group_arn == null ? "${aws_cloudwatch_log_group.this[0].arn}:*" : var.group_arn')
 
 NULL_CALLER = """
+variable "flag" {
+  type = bool
+}
+
 data "aws_ssm_parameter" "p" {
   name = "/org/log-group-arn"
 }
@@ -219,12 +223,19 @@ WHEN_SET = "`var.group_arn == null` (in module.trail) is false"
     ("upper(data.aws_ssm_parameter.p.value)", [("CTL010", [])]),
     ('"${data.aws_ssm_parameter.p.value}"', [("CTL010", [])]),
     ("local.arn", [("CTL010", [])]),
+    ('"prefix-${data.aws_ssm_parameter.p.value}"', [("CTL010", [])]),
+    ("var.flag ? data.aws_ssm_parameter.p.value : upper(data.aws_ssm_parameter.p.value)", [("CTL010", [])]),
     ('"arn:aws:logs:us-east-1:111122223333:log-group:org"', [("CTL004", [])]),
     # null: the module creates its own log group
     ("null", [("CTL003", [])]),
     # may be null: both
     ("try(data.aws_ssm_parameter.p.value, null)", [("CTL003", [[WHEN_NULL]]), ("CTL010", [[WHEN_SET]])]),
     ("[data.aws_ssm_parameter.p.value][0]", [("CTL003", [[WHEN_NULL]]), ("CTL010", [[WHEN_SET]])]),
+    # null on one branch only: both are checked (conservatively: the flag and the null test are branched
+    # on separately, so "flag false and argument null" is listed although it cannot happen)
+    ("var.flag ? null : data.aws_ssm_parameter.p.value",
+     [("CTL003", [["`var.flag` is false", WHEN_NULL], ["`var.flag` is true"]]),
+      ("CTL010", [["`var.flag` is false", WHEN_SET]])]),
 ])
 def test_whether_a_module_argument_can_be_null(tmp_path: Path, argument: str, expected: list) -> None:
     files = {"main.tf": NULL_CALLER % argument, "trail/main.tf": NULL_CHILD}
