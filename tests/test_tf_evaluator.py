@@ -460,3 +460,25 @@ def test_module_chains_are_followed_50_levels_deep(tmp_path: Path, depth: int, r
     (deepest / "main.tf").write_text(GROUP.replace("365", "30") + trail())
     found = findings(tmp_path, {}, "--select", "CTL003")
     assert [f["resource"] for f in found] == [resource]
+
+
+# --------------------------------------------------------------------------- blocks with no instance by default
+
+
+@pytest.mark.parametrize(("variables", "count", "conditions"), [
+    # the common module pattern: enabled by default, the CloudWatch part off by default
+    ({"enabled": "true", "cloudwatch": "false"}, "var.enabled && var.cloudwatch ? 1 : 0",
+     [["`var.cloudwatch` is true; false by default"]]),
+    ({"enabled": "false", "cloudwatch": "false"}, "var.enabled && var.cloudwatch ? 1 : 0",
+     [["`var.enabled` is true; false by default", "`var.cloudwatch` is true; false by default"]]),
+    ({"enabled": "true", "disabled": "true"}, "var.enabled && !var.disabled ? 1 : 0",
+     [["`var.disabled` is false; true by default"]]),
+    ({"enabled": "false", "cloudwatch": "true"}, "var.enabled || var.cloudwatch ? 1 : 0", []),  # on by default
+])
+def test_a_trail_that_only_defaults_switch_off_is_checked(tmp_path: Path, variables: dict[str, str], count: str,
+                                                         conditions: list) -> None:
+    """Whoever deploys may set the variables: the fewest defaults changed that create the trail are named."""
+    declared = "".join(f'variable "{name}" {{\n  default = {value}\n}}\n' for name, value in variables.items())
+    files = {"main.tf": declared + GROUP.replace("365", "30") + trail(meta=f"count = {count}")}
+    found = findings(tmp_path, files, "--select", "CTL003")
+    assert [f["conditions"] for f in found] == [conditions]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from typing import Any, Callable
 
 from ..arn import display
@@ -982,13 +983,20 @@ def _instance_count(ev: Evaluator, scope: Scope, expr: Node, what: str) -> tuple
     finally:
         ev.open_defaults = False
     choices = [u for u in otrace.undecided if u.default is not None and u.key not in ev.assumptions]
-    if not choices:
-        return value, ()
-    flipped = Evaluator({**ev.assumptions, **{u.key: not u.default for u in choices}}, ev.budget)
-    changed, _ = flipped.evaluate(scope, expr, {})
-    if isinstance(changed, Unknown) or _no_instances(changed):
-        return value, ()
-    return changed, tuple(Assumption(u.key, u.text, not u.default, u.default) for u in choices)
+    # the fewest defaults changed that give instances (`var.enabled && var.cloudwatch` with defaults true
+    # and false: changing only `cloudwatch`); changing every one at once can give none
+    for size in range(1, min(len(choices), MAX_DEFAULTS_CHANGED) + 1):
+        for changed_defaults in combinations(choices[:MAX_DEFAULTS_CHANGED], size):
+            flipped = Evaluator({**ev.assumptions, **{u.key: not u.default for u in changed_defaults}}, ev.budget)
+            changed, _ = flipped.evaluate(scope, expr, {})
+            if not isinstance(changed, Unknown) and not _no_instances(changed):
+                return changed, tuple(Assumption(u.key, u.text, not u.default, u.default) for u in changed_defaults)
+    return value, ()
+
+
+#: Most root-variable defaults considered when looking for the ones that, changed, create a block that
+#: has no instance by default (2 ** 6 evaluations at most).
+MAX_DEFAULTS_CHANGED = 6
 
 
 def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> Any:
