@@ -41,6 +41,7 @@ def _warn_once(message: str) -> None:
         from .reporters import clean
 
         sys.stderr.write(f"cloudtrail-lint: warning: {clean(message)}\n")
+        sys.stderr.flush()  # a warning is seen at once, also where stderr is a buffered wrapper
 
 
 #: Files changed this recently are not trusted by their ``stat`` signature (mtime granularity).
