@@ -38,11 +38,16 @@ Resources:
 """
 
 
+def template_of(source: bytes, path: str) -> Template:
+    """``source`` decoded as the front-end decodes it, as the evaluator's template."""
+    kind, data = parse_document_bytes(source, path)
+    assert kind == "cloudformation"
+    return Template(data, path)
+
+
 @pytest.fixture(scope="module")
 def template() -> Template:
-    kind, data = parse_document_bytes(TEMPLATE, "stack.yaml")
-    assert kind == "cloudformation"
-    return Template(data, "stack.yaml")
+    return template_of(TEMPLATE, "stack.yaml")
 
 
 def evaluate(template: Template, expression: Any, assumptions: dict[str, bool] | None = None) -> Any:
@@ -191,8 +196,7 @@ Resources:
 
 @pytest.fixture(scope="module")
 def references() -> Template:
-    _kind, data = parse_document_bytes(REFERENCES, "refs.yaml")
-    return Template(data, "refs.yaml")
+    return template_of(REFERENCES, "refs.yaml")
 
 
 def test_a_reference_to_nothing_is_dangling(references: Template) -> None:
@@ -286,8 +290,7 @@ Resources:
 
 @pytest.fixture(scope="module")
 def conditions() -> Template:
-    _kind, data = parse_document_bytes(CONDITIONS, "conditions.yaml")
-    return Template(data, "conditions.yaml")
+    return template_of(CONDITIONS, "conditions.yaml")
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -352,8 +355,7 @@ Resources:
 
 @pytest.fixture(scope="module")
 def subs() -> Template:
-    _kind, data = parse_document_bytes(SUBS, "subs.yaml")
-    return Template(data, "subs.yaml")
+    return template_of(SUBS, "subs.yaml")
 
 
 @pytest.mark.parametrize(("expression", "value"), [
@@ -499,8 +501,7 @@ def test_the_name_of_a_metric_filter_is_not_a_log_group(trails: dict[str, list[A
 
 
 def test_a_resource_ends_on_its_last_key(trails: dict[str, list[Any]]) -> None:
-    _kind, data = parse_document_bytes(TRAILS, "trails.yaml")
-    assert Template(data, "trails.yaml").location("Other") == Location("trails.yaml", 16, 3, 20)
+    assert template_of(TRAILS, "trails.yaml").location("Other") == Location("trails.yaml", 16, 3, 20)
 
 
 def test_a_null_property_is_unset_not_no_value() -> None:
@@ -617,8 +618,8 @@ def test_nesting_deeper_than_200_levels_does_not_extend_a_resource() -> None:
     """The end of a resource is looked for 200 levels deep at most (a guard against hostile nesting)."""
     lines = ["Resources:", "  Deep:", "    Type: AWS::SNS::Topic", "    Properties:"]
     lines += ["  " * (3 + i) + f"L{i}:" for i in range(205)] + ["  " * 208 + "leaf: 1"]
-    _kind, data = parse_document_bytes(("\n".join(lines) + "\n").encode(), "deep.yaml")
-    assert Template(data, "deep.yaml").location("Deep") == Location("deep.yaml", 2, 3, 204)
+    deep = template_of(("\n".join(lines) + "\n").encode(), "deep.yaml")
+    assert deep.location("Deep") == Location("deep.yaml", 2, 3, 204)
 
 
 def test_nested_stacks_are_found_after_other_resources() -> None:
