@@ -91,3 +91,11 @@ COMMON_REFERENCES = (
     "Sending CloudTrail events to CloudWatch Logs: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/"
     "send-cloudtrail-events-to-cloudwatch-logs.html",
 )
+
+
+def delivery_role_at(trail: Trail) -> tuple[Location | None, str]:
+    """Where a finding about the trail's delivery role points, and what that place is: the role's block
+    when the role is in the scanned code, else the trail's role value."""
+    if trail.role is not None and trail.role.location:
+        return trail.role.location, f"delivery role {trail.role.address}"
+    return trail.role_arn.location, ""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from ..model import Location, Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation, delivery_role_at
 from .examples import (
     CFN_GOOD_TRAIL,
     CFN_HEAD,
@@ -171,6 +171,4 @@ class DeliveryRoleCannotDeliver(Rule):
                 return written.location, f"permissions policy {written.name}"
         if kind == "account-mismatch" and trail.log_group_arn.location:
             return trail.log_group_arn.location, "log group ARN value"
-        if role.location:
-            return role.location, f"delivery role {role.address}"
-        return trail.role_arn.location, ""
+        return delivery_role_at(trail)

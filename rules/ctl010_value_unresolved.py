@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from ..model import Trail
-from .base import COMMON_REFERENCES, Example, Options, Rule, Violation
+from .base import COMMON_REFERENCES, Example, Options, Rule, Violation, delivery_role_at
 from .examples import CFN_GOOD_TRAIL, CFN_HEAD, TF_GOOD_TRAIL
 
 
@@ -80,8 +80,5 @@ class ValueUnresolved(Rule):
             delivery = trail_delivery(trail)
             if delivery is not None and delivery.undecided:
                 reasons = "; ".join(dict.fromkeys(u.reason for u in delivery.undecided))
-                if role.location:  # the role in the code, named as CTL007 names it
-                    where, about = role.location, f"delivery role {role.address}"
-                else:
-                    where, about = trail.role_arn.location, ""
+                where, about = delivery_role_at(trail)  # where CTL007 points too
                 yield self.violation("delivery-unresolved", "role", where, about, role=delivery.role, reason=reasons)

@@ -308,6 +308,7 @@ def _reach(pattern: Tokens, target: Tokens, sure: bool, all_streams: bool, budge
 #: same few actions and policies. Bounded, so hostile input cannot grow it without limit.
 _DECIDED: dict[tuple[Tokens, Tokens, bool], Tri] = {}
 _DECIDED_MAX = 4096
+_UNDECIDED = object()
 
 
 def _decide(pattern: Tokens, target: Tokens, all_streams: bool, budget: Budget | None) -> Tri:
@@ -334,8 +335,6 @@ def _decide(pattern: Tokens, target: Tokens, all_streams: bool, budget: Budget |
         _DECIDED[key] = answer
     return answer
 
-
-_UNDECIDED = object()
 
 
 def covers(pattern: Tokens, target: Tokens, budget: Budget | None = None) -> Tri:

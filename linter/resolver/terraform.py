@@ -965,6 +965,11 @@ def _no_instances(value: Any) -> bool:
     return (isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0) or value in ([], {})
 
 
+#: Most root-variable defaults considered when looking for the ones that, changed, create a block that
+#: has no instance by default (2 ** 6 evaluations at most).
+MAX_DEFAULTS_CHANGED = 6
+
+
 def _instance_count(ev: Evaluator, scope: Scope, expr: Node, what: str) -> tuple[Any, tuple[Assumption, ...]]:
     """The value of a ``count``/``for_each`` expression, and the conditions the instances exist under.
 
@@ -983,20 +988,17 @@ def _instance_count(ev: Evaluator, scope: Scope, expr: Node, what: str) -> tuple
     finally:
         ev.open_defaults = False
     choices = [u for u in otrace.undecided if u.default is not None and u.key not in ev.assumptions]
+    choices = choices[:MAX_DEFAULTS_CHANGED]
     # the fewest defaults changed that give instances (`var.enabled && var.cloudwatch` with defaults true
     # and false: changing only `cloudwatch`); changing every one at once can give none
-    for size in range(1, min(len(choices), MAX_DEFAULTS_CHANGED) + 1):
-        for changed_defaults in combinations(choices[:MAX_DEFAULTS_CHANGED], size):
+    for size in range(1, len(choices) + 1):
+        for changed_defaults in combinations(choices, size):
             flipped = Evaluator({**ev.assumptions, **{u.key: not u.default for u in changed_defaults}}, ev.budget)
             changed, _ = flipped.evaluate(scope, expr, {})
             if not isinstance(changed, Unknown) and not _no_instances(changed):
                 return changed, tuple(Assumption(u.key, u.text, not u.default, u.default) for u in changed_defaults)
     return value, ()
 
-
-#: Most root-variable defaults considered when looking for the ones that, changed, create a block that
-#: has no instance by default (2 ** 6 evaluations at most).
-MAX_DEFAULTS_CHANGED = 6
 
 
 def expand(ev: Evaluator, scope: Scope, kind: str, block: Block, base: str) -> Any:
