@@ -16,12 +16,14 @@ none, and an entry that cannot be read or does not check out is ignored and rebu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import sys
 import time
 from collections.abc import Iterable
+from stat import S_ISREG
 from typing import Any
 
 from . import cache_codec as codec
@@ -112,6 +114,14 @@ def signature(stat: os.stat_result) -> tuple[int, int, int, int] | None:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
 
 
+def _unchanged(entry: Any, stat: os.stat_result) -> bool:
+    """Whether the index ``entry`` (``[mtime_ns, size, ino, ctime_ns, value]``) is for a file with ``stat``,
+    which is old enough to trust (see :func:`signature`)."""
+    return (type(entry) is list and len(entry) == 5 and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size
+            and entry[2] == stat.st_ino and entry[3] == stat.st_ctime_ns
+            and _STARTED - stat.st_mtime >= _RACY_SECONDS)
+
+
 class Cache:
     """Parsed files by content hash, and per-path scan facts by stat signature."""
 
@@ -144,6 +154,8 @@ class Cache:
         self._bundle: dict[str, Any] | None = None
         #: Encoded entries this run used, by digest: the next bundle.
         self._used: dict[str, Any] = {}
+        #: Bundle entries decoded ahead by :meth:`preload`, by digest, until :meth:`get` hands them out.
+        self._decoded: dict[str, Any] = {}
 
     # ----- parsed files -----
     @staticmethod
@@ -163,12 +175,36 @@ class Cache:
             payload = self._read_entry(digest)
             if payload is _MISSING:
                 return None
-        try:
-            value = codec.decode_result(payload)
-        except codec.Invalid:
-            return None
+        value = self._decoded.pop(digest, _MISSING)  # handed out once: no two callers share one result
+        if value is _MISSING:
+            try:
+                value = codec.decode_result(payload)
+            except codec.Invalid:
+                return None
         self._used[digest] = payload
         return (value,)
+
+    def preload(self) -> None:
+        """Load the facts index, and decode every entry of this scope's bundle for :meth:`get` (a warm run
+        uses nearly all of them): work a helper process's discovery leaves this one time to do."""
+        if not self.enabled:
+            return
+        self._load_index()
+        if self._bundle is None:
+            self._bundle = self._read_bundle()
+        for digest, payload in self._bundle.items():
+            with contextlib.suppress(codec.Invalid):
+                self._decoded[digest] = codec.decode_result(payload)
+
+    def index_bytes(self) -> int:
+        """The size of this scope's facts index file (0 if there is none): how large the last run was."""
+        if not self.enabled:
+            return 0
+        try:
+            stat = os.lstat(self._index_path())
+        except OSError:
+            return 0
+        return stat.st_size if S_ISREG(stat.st_mode) else 0
 
     def put(self, digest: str, value: tuple[Any]) -> None:
         """Store ``(result,)`` for ``digest`` (a result the codec cannot encode is not stored)."""
@@ -213,25 +249,33 @@ class Cache:
         if not self.enabled:
             return None
         self._load_index()
-        sig = signature(stat)
         entry = self._index.get(key)
-        if (sig is not None and type(entry) is list and len(entry) == 5 and entry[0] == sig[0]
-                and entry[1] == sig[1] and entry[2] == sig[2] and entry[3] == sig[3]):
+        if _unchanged(entry, stat):
             self._touched.add(key)
             return entry[4]
         return None
 
     def stat_facts(self, prefix: str, paths: list[str]) -> list[tuple[os.stat_result | None, Any]]:
         """For each path, its ``stat`` (None when it cannot be had) and what the index holds for
-        ``prefix + path`` if the file is unchanged (else None): :meth:`facts` for a whole folder."""
+        ``prefix + path`` if the file is unchanged (else None): :meth:`facts` for a whole folder, in one
+        loop (a warm run does this for every file of the tree)."""
         out: list[tuple[os.stat_result | None, Any]] = []
+        if self.enabled:
+            self._load_index()
+        index, touched = self._index, self._touched
         for path in paths:
             try:
                 stat = os.stat(path)
             except OSError:
                 out.append((None, None))
                 continue
-            out.append((stat, self.facts(prefix + path, stat)))
+            key = prefix + path
+            entry = index.get(key)
+            if entry is not None and _unchanged(entry, stat):
+                touched.add(key)
+                out.append((stat, codec.decode_facts(entry[4])))
+            else:
+                out.append((stat, None))
         return out
 
     def has_index(self) -> bool:

@@ -497,7 +497,11 @@ def _tagged(value: Any) -> Tagged:
 # --------------------------------------------------------------------------- scan facts
 
 def decode_facts(value: Any) -> tuple[bool, tuple[str, ...]] | None:
-    """``(has_trail, sources)`` from an index entry's ``[has_trail, [source, ...]]``; None if malformed."""
+    """``(has_trail, sources)`` from an index entry: 0 or 1 for a file without module sources (has no trail,
+    has one: nearly every file, and one small token to load), else ``[has_trail, [source, ...]]``; None
+    if malformed."""
+    if type(value) is int:
+        return _BARE_FACTS.get(value)
     if type(value) is not list or len(value) != 2:
         return None
     has_trail, sources = value
@@ -508,5 +512,9 @@ def decode_facts(value: Any) -> tuple[bool, tuple[str, ...]] | None:
     return has_trail, tuple(sources)
 
 
-def encode_facts(facts: tuple[bool, tuple[str, ...]]) -> list:
-    return [bool(facts[0]), [str(s) for s in facts[1]]]
+def encode_facts(facts: tuple[bool, tuple[str, ...]]) -> Any:
+    has_trail, sources = bool(facts[0]), [str(s) for s in facts[1]]
+    return [has_trail, sources] if sources else int(has_trail)
+
+
+_BARE_FACTS: dict[int, tuple[bool, tuple[str, ...]]] = {0: (False, ()), 1: (True, ())}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from .findings import InputError
 from .frontends.tf_override import is_override
@@ -16,9 +17,12 @@ SKIP_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", ".hg", "
 CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cform", ".cfn")
 #: Terraform and OpenTofu configuration files.
 TF_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
+TOFU_SUFFIXES = (".tofu", ".tofu.json")
 AUTO_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 #: A terragrunt configuration.
 TERRAGRUNT = "terragrunt.hcl"
+#: The sort key of a folder's entries: their names (a walk visits them in this order).
+_NAME = attrgetter("name")
 
 
 def is_terraform(name: str) -> bool:
@@ -42,7 +46,7 @@ def tofu_twin(path: str) -> str | None:
 def split_shadowed(paths: list[str]) -> tuple[list[str], list[str]]:
     """A folder's Terraform files as (read, ignored): OpenTofu reads ``x.tofu`` instead of ``x.tf`` (and
     ``x.tofu.json`` instead of ``x.tf.json``) when both are there."""
-    if not any(p.endswith((".tofu", ".tofu.json")) for p in paths):
+    if not any(p.endswith(TOFU_SUFFIXES) for p in paths):
         return paths, []
     present = set(paths)
     ignored = [p for p in paths if tofu_twin(p) in present]
@@ -80,6 +84,8 @@ class _Walker:
         self.excludes = excludes
         self.out = Discovered()
         self.seen_dirs: set[str] = set()
+        #: Walked folders with an OpenTofu file, the only ones where a ``.tf`` file can be shadowed.
+        self.tofu_folders: set[str] = set()
 
     def excluded(self, path: str) -> bool:
         if not self.excludes:
@@ -96,6 +102,8 @@ class _Walker:
             folder = os.path.dirname(path) or "."
             if not explicit:
                 self._listing(folder)[0].append(path)
+                if name.endswith(TOFU_SUFFIXES):
+                    self.tofu_folders.add(folder)
             if explicit and is_override(path):
                 self.out.terraform[folder] = None  # it may change any block of its module: lint them all
             elif explicit:
@@ -130,12 +138,14 @@ class _Walker:
                 return
             self.seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(root), key=_name)
+            with os.scandir(root) as listing:
+                entries = sorted(listing, key=_NAME)
         except OSError as exc:
             self.out.errors.append(InputError(display_path(root), 0, f"cannot read directory: {exc.strerror}"))
             return
-        prefix = "" if root == "." else os.path.join(root, "")
+        prefix = "" if root == "." else root if root.endswith(os.sep) else root + os.sep
         excludes = self.excludes
+        tf_files: list[str] | None = None  # this folder's Terraform files, once it has one
         for entry in entries:
             name = entry.name
             path = prefix + name
@@ -153,8 +163,12 @@ class _Walker:
                 elif not entry.is_file():
                     self.out.skipped.append(path)
                 elif name.endswith(TF_SUFFIXES):  # the common case, without add_file's path splitting
-                    self._listing(root)[0].append(path)
-                    self.out.terraform[root] = None
+                    if tf_files is None:
+                        tf_files = self._listing(root)[0]
+                        self.out.terraform[root] = None
+                    tf_files.append(path)
+                    if name.endswith(TOFU_SUFFIXES):
+                        self.tofu_folders.add(root)
                 else:
                     self.add_file(path, explicit=False)
             except OSError as exc:
@@ -166,17 +180,17 @@ def _twin_exists(path: str) -> bool:
     return twin is not None and os.path.isfile(twin)
 
 
-def _drop_shadowed(found: Discovered) -> None:
-    """Move the ``.tf`` files a ``.tofu`` twin replaces from the folder listings to the skipped files."""
-    for tf, _tfvars in found.listings.values():
+def _drop_shadowed(found: Discovered, folders: set[str]) -> None:
+    """Move the ``.tf`` files a ``.tofu`` twin replaces from the listings of ``folders`` to the skipped files."""
+    if not folders:
+        return
+    for folder, (tf, _tfvars) in found.listings.items():
+        if folder not in folders:
+            continue
         kept, ignored = split_shadowed(tf)
         if ignored:
             tf[:] = kept
             found.skipped.extend(ignored)
-
-
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
 
 
 def _matches(shown: str, name: str, excludes: list[str]) -> bool:
@@ -220,5 +234,5 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovered:
             walker.out.errors.append(InputError(display_path(path), 0, "not a regular file or folder"))
         else:
             walker.out.errors.append(InputError(display_path(path), 0, "no such file or folder"))
-    _drop_shadowed(walker.out)
+    _drop_shadowed(walker.out, walker.tofu_folders)
     return walker.out

@@ -72,7 +72,9 @@ class Workspace:
         scope = "\0".join(sorted(os.path.abspath(p) for p in settings.paths))
         cache = Cache(settings.cache_dir, settings.cache, scope, scanned=settings.paths)
         named = [p for p in settings.paths if os.path.isfile(p)]  # files named on the command line: parsed whole
-        self.reader = Reader(cache, settings.max_file_size, jobs, whole=settings.parse_all, whole_paths=named)
+        self._absolute: dict[str, str] = {}
+        self.reader = Reader(cache, settings.max_file_size, jobs, whole=settings.parse_all, whole_paths=named,
+                             absolute=self.abs)
         self.errors: list[InputError] = []
         self._tf: dict[str, TfFile | ParseError] = {}
         self._modules: dict[str, object] = {}
@@ -82,7 +84,6 @@ class Workspace:
         #: Folders whose Terraform files a text scan showed cannot hold or lead to a trail (not parsed,
         #: unless another module calls them), with their number of files.
         self.scanned_only: dict[str, int] = {}
-        self._absolute: dict[str, str] = {}
         #: Local module calls found by the text scan: realpath of a called folder.
         self.called: set[str] = set()
         #: CloudFormation templates read this run, by display path (suppressions live in their Metadata).
@@ -257,8 +258,8 @@ def _downloaded_modules(root: str) -> dict[str, str]:
 def run(settings: Settings) -> Report:
     from .rules import ALL_RULES, SUPPRESSION_RULE, UNRESOLVED_RULE, Options
 
-    discovered = discover(settings.paths, settings.excludes)
     ws = Workspace(settings)
+    discovered = ws.reader.discover(lambda: discover(settings.paths, settings.excludes))
     ws.listings.update({ws.abs(k): v for k, v in discovered.listings.items()})
     try:
         selected = ws.reader.select(discovered, ws.module_files, settings.parse_all, settings.progress)

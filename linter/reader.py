@@ -7,7 +7,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import GC_THRESHOLDS
 from .cache import Cache
@@ -24,9 +24,15 @@ EARLY_WORKERS_FILES = 2000
 PARALLEL_MIN_FILES = 12
 #: A scan of this many files is split with a helper process (forked: it starts in milliseconds).
 PARALLEL_SCAN_MIN_FILES = 4000
+#: A warm run whose facts index is this large (about 5,000 files) discovers the files in a forked helper
+#: process while this one loads the cache: both take tens of milliseconds there, and a fork about one.
+OVERLAP_DISCOVERY_INDEX_BYTES = 700_000
 #: Parsing this many Terraform files in this process repays building the faster parser (~0.1 s; about
 #: 1 ms less per file).
 POSITIONLESS_MIN_FILES = 150
+
+
+T = TypeVar("T")
 
 
 def parse_terraform_bytes(raw: bytes, path: str, tfvars: bool, whole: bool = True) -> Any:
@@ -175,16 +181,14 @@ def _job(job: tuple[str, str, bool, int, bool]) -> tuple[str, Any, str | None]:
     return path, result, digest
 
 
-def _scan_helper(conn: Any, receiver: Any, parent: int, reader: Reader, groups: list[list[str]], kind: str) -> None:
-    """Helper process: the facts of ``groups`` and what that did to the cache index, sent back on
-    ``conn`` (None if anything went wrong: the main process then scans them itself). It closes its copy
-    of the receiving end first, so that a send to a main process that is gone fails instead of filling
-    a pipe no one reads."""
+def _helper(conn: Any, receiver: Any, parent: int, work: Callable[[], Any]) -> None:
+    """Helper process: ``work()`` sent back on ``conn`` (None if anything went wrong: the main process
+    then does the work itself). It closes its copy of the receiving end first, so that a send to a main
+    process that is gone fails instead of filling a pipe no one reads."""
     receiver.close()
     _detach(parent)
     try:
-        facts = [[tuple(f) for f in reader.facts_of_files(group, kind)] for group in groups]
-        result: Any = (facts, reader.cache.delta())
+        result = work()
     except BaseException:
         result = None
     with contextlib.suppress(BaseException):
@@ -227,7 +231,9 @@ class Reader:
     """Facts and parse results for the files of one run, from the cache where it has them."""
 
     def __init__(self, cache: Cache, max_size: int, jobs: int = 1, whole: bool = False,
-                 whole_paths: Iterable[str] = ()) -> None:
+                 whole_paths: Iterable[str] = (), absolute: Callable[[str], str] = os.path.abspath) -> None:
+        #: ``os.path.abspath``, or a remembered one (folders are looked up several times in a run).
+        self.absolute = absolute
         #: Parse every resource body (``--parse-all``), not only those the rules read.
         self.whole = whole
         #: Files parsed whole in any case: those named on the command line (absolute paths).
@@ -238,6 +244,20 @@ class Reader:
         self._parsed: dict[tuple[str, str], Any] = {}
         #: The worker processes (a ProcessPoolExecutor), once started.
         self._pool: Any = None
+
+    # ----- what to read -----
+    def discover(self, find: Callable[[], T]) -> T:
+        """``find()``: the run's discovery. On a warm run over a large tree it runs in a forked helper
+        process while this one loads the cache's facts index and decodes the parsed files the last run
+        used, which the scan and the parse need next."""
+        helper = None
+        if self.jobs > 1 and self.cache.index_bytes() >= OVERLAP_DISCOVERY_INDEX_BYTES:
+            helper = _start_helper(find)
+        if helper is None:
+            return find()
+        self.cache.preload()
+        found = _finish_helper(*helper)
+        return find() if found is None else found
 
     # ----- what to parse -----
     def select(self, found: Any, module_files: Callable[[str], tuple[list[str], list[str]]], parse_all: bool,
@@ -271,8 +291,8 @@ class Reader:
             modules = os.path.join(folder, ".terraform", "modules")
             return os.path.isdir(modules) and self._tree_has_trail(modules)
 
-        relevance = Relevance({os.path.abspath(folder): facts for folder, facts in scanned.items()},
-                              downloaded_has_trail)
+        relevance = Relevance({self.absolute(folder): facts for folder, facts in scanned.items()},
+                              downloaded_has_trail, self.absolute)
         keep: dict[str, set[str] | None] = {}
         called: set[str] = set()
         scanned_only: dict[str, int] = {}
@@ -375,9 +395,14 @@ class Reader:
         if self.jobs < 2 or small or self.cache.has_index():  # a warm scan is too quick to split
             return scan(groups)
         theirs = groups[1::2]
-        helper = _start_scan_helper(self, theirs, kind)
+
+        def their_scan() -> tuple[list[list[tuple]], Any]:
+            facts = [[tuple(f) for f in self.facts_of_files(group, kind)] for group in theirs]
+            return facts, self.cache.delta()
+
+        helper = _start_helper(their_scan)
         mine = scan(groups[0::2])
-        received = _finish_scan_helper(*helper) if helper else None
+        received = _finish_helper(*helper) if helper else None
         if received is None:
             their_facts = scan(theirs)
         else:
@@ -593,8 +618,8 @@ class Reader:
             self.close()
 
 
-def _start_scan_helper(reader: Reader, groups: list[list[str]], kind: str) -> tuple[Any, Any] | None:
-    """Fork a :func:`_scan_helper` for ``groups``: (process, connection), or None where one cannot be."""
+def _start_helper(work: Callable[[], Any]) -> tuple[Any, Any] | None:
+    """Fork a :func:`_helper` for ``work``: (process, connection), or None where one cannot be."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -603,8 +628,7 @@ def _start_scan_helper(reader: Reader, groups: list[list[str]], kind: str) -> tu
     receiver, sender = context.Pipe(duplex=False)
     try:
         with _forking():
-            process = context.Process(target=_scan_helper, daemon=True,
-                                      args=(sender, receiver, os.getpid(), reader, groups, kind))
+            process = context.Process(target=_helper, daemon=True, args=(sender, receiver, os.getpid(), work))
             process.start()
     except (OSError, RuntimeError):
         receiver.close()
@@ -614,7 +638,7 @@ def _start_scan_helper(reader: Reader, groups: list[list[str]], kind: str) -> tu
     return process, receiver
 
 
-def _finish_scan_helper(process: Any, receiver: Any) -> Any:
+def _finish_helper(process: Any, receiver: Any) -> Any:
     """The helper's result, or None if it failed or died."""
     try:
         return receiver.recv()

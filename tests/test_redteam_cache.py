@@ -447,5 +447,14 @@ def test_malformed_facts_are_ignored() -> None:
     from cloudtrail_lint.cache_codec import decode_facts
 
     assert decode_facts([True, ["./m"]]) == (True, ("./m",))
-    for bad in (None, [], [1, []], [True, "./m"], [True, [1]], [True, [], 3], "digest", {"a": 1}):
+    assert decode_facts(0) == (False, ()) and decode_facts(1) == (True, ())
+    for bad in (None, [], [1, []], [True, "./m"], [True, [1]], [True, [], 3], "digest", {"a": 1}, 2, -1, True,
+                False, 1.0):
         assert decode_facts(bad) is None
+
+
+@pytest.mark.parametrize("facts", [(False, ()), (True, ()), (False, ("./m", "../n")), (True, ("git::x",))])
+def test_facts_round_trip(facts: tuple) -> None:
+    from cloudtrail_lint.cache_codec import decode_facts, encode_facts
+
+    assert decode_facts(encode_facts(facts)) == facts
