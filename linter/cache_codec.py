@@ -313,19 +313,16 @@ def _attrs(data: list) -> dict[str, Attribute]:
 
 
 def _expr(data: list) -> Node:
-    if type(data) is not list:
+    """An expression node, its position checked here once for every kind (``[tag, line, col, src, ...]``)."""
+    if type(data) is not list or len(data) < 4:
         raise Invalid("expression")
-    return _NODE_DECODERS[data[0]](data)
-
-
-def _position(line: Any, col: Any, src: Any) -> None:
-    if type(line) is not int or type(col) is not int or type(src) is not str:
+    if type(data[1]) is not int or type(data[2]) is not int or type(data[3]) is not str:
         raise Invalid("position")
+    return _NODE_DECODERS[data[0]](data)
 
 
 def _literal(data: list) -> Literal:
     _, line, col, src, value = data
-    _position(line, col, src)
     if type(value) not in _SCALARS:
         value = _tagged(value)
     return Literal(value, line, col, src)
@@ -333,7 +330,6 @@ def _literal(data: list) -> Literal:
 
 def _template(data: list) -> Template:
     _, line, col, src, parts = data
-    _position(line, col, src)
     if type(parts) is not list:
         raise Invalid("template")
     return Template([p if type(p) is str else _expr(p) for p in parts], line, col, src)
@@ -343,7 +339,6 @@ def _name(data: list) -> Name:
     _, line, col, src, name = data
     if type(name) is not str:
         raise Invalid("name")
-    _position(line, col, src)
     return Name(name, line, col, src)
 
 
@@ -351,19 +346,16 @@ def _get_attr(data: list) -> GetAttr:
     _, line, col, src, obj, name = data
     if type(name) is not str:
         raise Invalid("attribute name")
-    _position(line, col, src)
     return GetAttr(_expr(obj), name, line, col, src)
 
 
 def _index(data: list) -> Index:
     _, line, col, src, obj, key = data
-    _position(line, col, src)
     return Index(_expr(obj), _expr(key), line, col, src)
 
 
 def _splat(data: list) -> Splat:
     _, line, col, src, obj, flat = data
-    _position(line, col, src)
     if type(flat) is not list or len(flat) % 2:
         raise Invalid("splat")
     ops: list[tuple[str, Any]] = []
@@ -380,7 +372,6 @@ def _splat(data: list) -> Splat:
 
 def _call(data: list) -> Call:
     _, line, col, src, name, args, expand = data
-    _position(line, col, src)
     if type(name) is not str or type(args) is not list or type(expand) is not bool:
         raise Invalid("call")
     return Call(name, [_expr(a) for a in args], expand, line, col, src)
@@ -388,13 +379,11 @@ def _call(data: list) -> Call:
 
 def _conditional(data: list) -> Conditional:
     _, line, col, src, cond, yes, no = data
-    _position(line, col, src)
     return Conditional(_expr(cond), _expr(yes), _expr(no), line, col, src)
 
 
 def _binop(data: list) -> BinOp:
     _, line, col, src, op, left, right = data
-    _position(line, col, src)
     if type(op) is not str:
         raise Invalid("operator")
     return BinOp(op, _expr(left), _expr(right), line, col, src)
@@ -402,7 +391,6 @@ def _binop(data: list) -> BinOp:
 
 def _unary(data: list) -> UnaryOp:
     _, line, col, src, op, operand = data
-    _position(line, col, src)
     if type(op) is not str:
         raise Invalid("operator")
     return UnaryOp(op, _expr(operand), line, col, src)
@@ -410,7 +398,6 @@ def _unary(data: list) -> UnaryOp:
 
 def _tuple(data: list) -> TupleExpr:
     _, line, col, src, items = data
-    _position(line, col, src)
     if type(items) is not list:
         raise Invalid("tuple")
     return TupleExpr([_expr(item) for item in items], line, col, src)
@@ -418,7 +405,6 @@ def _tuple(data: list) -> TupleExpr:
 
 def _object(data: list) -> ObjectExpr:
     _, line, col, src, flat = data
-    _position(line, col, src)
     if type(flat) is not list or len(flat) % 2:
         raise Invalid("object")
     return ObjectExpr([(_expr(flat[i]), _expr(flat[i + 1])) for i in range(0, len(flat), 2)], line, col, src)
@@ -426,7 +412,6 @@ def _object(data: list) -> ObjectExpr:
 
 def _for(data: list) -> ForExpr:
     _, line, col, src, key_var, val_var, coll, key_expr, val_expr, cond, grouping = data
-    _position(line, col, src)
     if (key_var is not None and type(key_var) is not str) or type(val_var) is not str or type(grouping) is not bool:
         raise Invalid("for")
     return ForExpr(key_var, val_var, _expr(coll), None if key_expr is None else _expr(key_expr), _expr(val_expr),
@@ -435,7 +420,6 @@ def _for(data: list) -> ForExpr:
 
 def _opaque(data: list) -> Opaque:
     _, line, col, src, what = data
-    _position(line, col, src)
     if type(what) is not str:
         raise Invalid("opaque")
     return Opaque(what, line, col, src)

@@ -191,7 +191,7 @@ class Relevance:
             facts = facts_of(folder)
             self.folder_facts[key] = facts
         result = any(f.has_trail for f in facts)
-        if not result:
+        if not result and any(f.sources for f in facts):
             for source in {s for f in facts for s in f.sources}:
                 if is_local_source(source):
                     child = os.path.normpath(os.path.join(folder, source))

@@ -298,19 +298,21 @@ class Reader:
         scanned_only: dict[str, int] = {}
         for folder, only in found.terraform.items():
             for f in scanned[folder]:
-                called.update(os.path.abspath(os.path.join(folder, src)) for src in f.sources if is_local_source(src))
+                if f.sources:
+                    called.update(os.path.abspath(os.path.join(folder, src)) for src in f.sources
+                                  if is_local_source(src))
             if only is not None or parse_all or relevance.relevant(folder, facts_of):
                 keep[folder] = only
             else:
                 scanned_only[folder] = len(files[folder][0])
 
+        read_anyway = [parse_all or self._whole(path) for path in found.documents]
+        by_text = [path for path, anyway in zip(found.documents, read_anyway) if not anyway]
+        doc_facts = iter(self.facts_of_files(by_text, "doc"))  # in one loop, as a folder's files
         documents, skipped = [], []
-        for path in found.documents:
-            if parse_all or self._whole(path) or self.facts(path, "doc").has_trail:
-                documents.append(path)
-            else:
-                skipped.append(path)
-            scan.advance()
+        for path, anyway in zip(found.documents, read_anyway):
+            (documents if anyway or next(doc_facts).has_trail else skipped).append(path)
+        scan.advance(len(found.documents))
         scan.close()
 
         jobs: list[tuple[str, str, bool]] = [("doc", path, False) for path in documents]
