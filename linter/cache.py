@@ -16,14 +16,12 @@ none, and an entry that cannot be read or does not check out is ignored and rebu
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
 import sys
 import time
 from collections.abc import Iterable
-from stat import S_ISREG
 from typing import Any
 
 from . import cache_codec as codec
@@ -154,8 +152,6 @@ class Cache:
         self._bundle: dict[str, Any] | None = None
         #: Encoded entries this run used, by digest: the next bundle.
         self._used: dict[str, Any] = {}
-        #: Bundle entries decoded ahead by :meth:`preload`, by digest, until :meth:`get` hands them out.
-        self._decoded: dict[str, Any] = {}
 
     # ----- parsed files -----
     @staticmethod
@@ -175,36 +171,12 @@ class Cache:
             payload = self._read_entry(digest)
             if payload is _MISSING:
                 return None
-        value = self._decoded.pop(digest, _MISSING)  # handed out once: no two callers share one result
-        if value is _MISSING:
-            try:
-                value = codec.decode_result(payload)
-            except codec.Invalid:
-                return None
+        try:
+            value = codec.decode_result(payload)
+        except codec.Invalid:
+            return None
         self._used[digest] = payload
         return (value,)
-
-    def preload(self) -> None:
-        """Load the facts index, and decode every entry of this scope's bundle for :meth:`get` (a warm run
-        uses nearly all of them): work a helper process's discovery leaves this one time to do."""
-        if not self.enabled:
-            return
-        self._load_index()
-        if self._bundle is None:
-            self._bundle = self._read_bundle()
-        for digest, payload in self._bundle.items():
-            with contextlib.suppress(codec.Invalid):
-                self._decoded[digest] = codec.decode_result(payload)
-
-    def index_bytes(self) -> int:
-        """The size of this scope's facts index file (0 if there is none): how large the last run was."""
-        if not self.enabled:
-            return 0
-        try:
-            stat = os.lstat(self._index_path())
-        except OSError:
-            return 0
-        return stat.st_size if S_ISREG(stat.st_mode) else 0
 
     def put(self, digest: str, value: tuple[Any]) -> None:
         """Store ``(result,)`` for ``digest`` (a result the codec cannot encode is not stored)."""

@@ -258,8 +258,8 @@ def _downloaded_modules(root: str) -> dict[str, str]:
 def run(settings: Settings) -> Report:
     from .rules import ALL_RULES, SUPPRESSION_RULE, UNRESOLVED_RULE, Options
 
+    discovered = discover(settings.paths, settings.excludes)
     ws = Workspace(settings)
-    discovered = ws.reader.discover(lambda: discover(settings.paths, settings.excludes))
     ws.listings.update({ws.abs(k): v for k, v in discovered.listings.items()})
     try:
         selected = ws.reader.select(discovered, ws.module_files, settings.parse_all, settings.progress)

@@ -7,7 +7,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from . import GC_THRESHOLDS
 from .cache import Cache
@@ -24,15 +24,9 @@ EARLY_WORKERS_FILES = 2000
 PARALLEL_MIN_FILES = 12
 #: A scan of this many files is split with a helper process (forked: it starts in milliseconds).
 PARALLEL_SCAN_MIN_FILES = 4000
-#: A warm run whose facts index is this large (about 5,000 files) discovers the files in a forked helper
-#: process while this one loads the cache: both take tens of milliseconds there, and a fork about one.
-OVERLAP_DISCOVERY_INDEX_BYTES = 700_000
 #: Parsing this many Terraform files in this process repays building the faster parser (~0.1 s; about
 #: 1 ms less per file).
 POSITIONLESS_MIN_FILES = 150
-
-
-T = TypeVar("T")
 
 
 def parse_terraform_bytes(raw: bytes, path: str, tfvars: bool, whole: bool = True) -> Any:
@@ -244,20 +238,6 @@ class Reader:
         self._parsed: dict[tuple[str, str], Any] = {}
         #: The worker processes (a ProcessPoolExecutor), once started.
         self._pool: Any = None
-
-    # ----- what to read -----
-    def discover(self, find: Callable[[], T]) -> T:
-        """``find()``: the run's discovery. On a warm run over a large tree it runs in a forked helper
-        process while this one loads the cache's facts index and decodes the parsed files the last run
-        used, which the scan and the parse need next."""
-        helper = None
-        if self.jobs > 1 and self.cache.index_bytes() >= OVERLAP_DISCOVERY_INDEX_BYTES:
-            helper = _start_helper(find)
-        if helper is None:
-            return find()
-        self.cache.preload()
-        found = _finish_helper(*helper)
-        return find() if found is None else found
 
     # ----- what to parse -----
     def select(self, found: Any, module_files: Callable[[str], tuple[list[str], list[str]]], parse_all: bool,

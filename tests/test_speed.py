@@ -48,7 +48,6 @@ def test_same_results_with_and_without_cache_workers_and_skipped_bodies(folder: 
         assert baseline.json[key] == everything.json[key]
     monkeypatch.setattr(reader_module, "PARALLEL_MIN_FILES", 1)  # use worker processes even for a few files
     monkeypatch.setattr(reader_module, "PARALLEL_SCAN_MIN_FILES", 1)  # and a scan helper process
-    monkeypatch.setattr(reader_module, "OVERLAP_DISCOVERY_INDEX_BYTES", 0)  # and discovery in a helper
     runs = [
         lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", "."),  # cold cache, 2 workers
         lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", "."),  # warm cache
@@ -530,96 +529,3 @@ def test_a_scan_helper_that_dies_is_made_up_for(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(reader_module, "_helper", lambda *args: os._exit(1))  # killed before it answers
     cache = Cache(str(tmp_path / "cache"), scope="tree")
     assert reader_module.Reader(cache, 1 << 20, jobs=2).facts_of_folders(groups, "tf") == serial
-
-
-CFN_TRAIL_NO_LOGS = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Trail:
-    Type: AWS::CloudTrail::Trail
-    Properties:
-      IsLogging: true
-      S3BucketName: audit-logs
-"""
-
-
-def _warm_helper_spies(monkeypatch: pytest.MonkeyPatch) -> tuple[list, list]:
-    """Make every warm run with two jobs discover in a helper; record helpers started and preloads."""
-    monkeypatch.setattr(reader_module, "OVERLAP_DISCOVERY_INDEX_BYTES", 1)
-    started, preloaded = [], []
-    real_start, real_preload = reader_module._start_helper, Cache.preload
-    monkeypatch.setattr(reader_module, "_start_helper", lambda *a: started.append(1) or real_start(*a))
-    monkeypatch.setattr(Cache, "preload", lambda self: preloaded.append(1) or real_preload(self))
-    return started, preloaded
-
-
-def test_a_large_warm_run_discovers_in_a_helper_while_it_loads_the_cache(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = _aged_tree(tmp_path / "tree", 3)
-    (folder / "stack.yaml").write_text(CFN_TRAIL_NO_LOGS)
-    cache = str(tmp_path / "cache")
-    expected = lint(folder, "--format", "json", "--no-cache", "--jobs", "1", ".")
-    assert sorted(f["rule"] for f in expected.json["findings"]) == ["CTL001"] + ["CTL002"] * 3 + ["CTL003"] * 3
-    cold = lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", ".")
-    started, preloaded = _warm_helper_spies(monkeypatch)
-    warm = lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", ".")
-    assert (started, preloaded) == ([1], [1])  # discovery only: the warm scan and parse stay here
-    in_process = lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "1", ".")
-    assert (started, preloaded) == ([1], [1])  # one job: no helper
-    for run in (cold, warm, in_process):
-        assert run.exit_code == expected.exit_code == 1
-        assert _normalised(run.stdout) == _normalised(expected.stdout)
-
-
-def test_a_small_warm_run_discovers_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = _aged_tree(tmp_path / "tree", 2)
-    cache = str(tmp_path / "cache")
-    lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", ".")
-    started, preloaded = _warm_helper_spies(monkeypatch)
-    monkeypatch.setattr(reader_module, "OVERLAP_DISCOVERY_INDEX_BYTES", 700_000)
-    warm = lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", ".")
-    assert warm.exit_code == 1 and (started, preloaded) == ([], [])
-
-
-def test_a_discovery_helper_that_dies_is_made_up_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = _aged_tree(tmp_path / "tree", 2)
-    cache = str(tmp_path / "cache")
-    expected = lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "1", ".")
-    started, preloaded = _warm_helper_spies(monkeypatch)
-    monkeypatch.setattr(reader_module, "_helper", lambda *args: os._exit(1))  # killed before it answers
-    warm = lint(folder, "--format", "json", "--cache-dir", cache, "--jobs", "2", ".")
-    assert (started, preloaded) == ([1], [1])
-    assert warm.exit_code == expected.exit_code == 1
-    assert _normalised(warm.stdout) == _normalised(expected.stdout)
-
-
-def test_preloaded_results_are_handed_out_once(tmp_path: Path) -> None:
-    folder = _module(tmp_path / "m")
-    cache = Cache(str(tmp_path / "cache"), scope="tree")
-    reader = reader_module.Reader(cache, 1 << 20)
-    parsed = reader.terraform(str(folder / "main.tf"))
-    cache.save()
-    again = Cache(str(tmp_path / "cache"), scope="tree")
-    again.preload()
-    [digest] = again._decoded
-    first, second = again.get(digest), again.get(digest)
-    assert encode_result(first[0]) == encode_result(second[0]) == encode_result(parsed)
-    assert first[0] is not second[0]  # the second caller gets its own copy, decoded again
-    assert again._decoded == {}
-
-
-def test_the_index_size_that_chooses_a_discovery_helper(tmp_path: Path) -> None:
-    _aged_tree(tmp_path / "tree", 2)
-    cache = Cache(str(tmp_path / "cache"), scope="tree")
-    assert cache.index_bytes() == 0  # no index yet
-    reader = reader_module.Reader(cache, 1 << 20)
-    reader.facts_of_files(sorted(str(p) for p in (tmp_path / "tree").rglob("*.tf")), "tf")
-    cache.save()
-    [index] = (tmp_path / "cache").rglob("facts-*.json")
-    assert Cache(str(tmp_path / "cache"), scope="tree").index_bytes() == index.stat().st_size > 0
-    assert Cache(str(tmp_path / "cache"), scope="tree", enabled=False).index_bytes() == 0
-    big = tmp_path / "big"
-    big.write_bytes(b" " * 1_000_000)
-    index.unlink()
-    index.symlink_to(big)  # a link is no index: not read, and not a reason to fork
-    assert Cache(str(tmp_path / "cache"), scope="tree").index_bytes() == 0
