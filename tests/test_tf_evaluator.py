@@ -239,6 +239,7 @@ WHEN_SET = "`var.group_arn == null` (in module.trail) is false"
     ("local.arn", [("CTL010", [])]),
     ('"prefix-${data.aws_ssm_parameter.p.value}"', [("CTL010", [])]),
     ("var.flag ? data.aws_ssm_parameter.p.value : upper(data.aws_ssm_parameter.p.value)", [("CTL010", [])]),
+    ('var.flag ? "${data.aws_ssm_parameter.p.value}:*" : data.aws_ssm_parameter.p.value', [("CTL010", [])]),
     ('"arn:aws:logs:us-east-1:111122223333:log-group:org"', [("CTL004", [])]),
     # null: the module creates its own log group
     ("null", [("CTL003", [])]),
@@ -734,6 +735,18 @@ def test_instances_a_changed_default_adds_are_checked_under_that_condition(tmp_p
     found = findings(tmp_path, {"main.tf": text})
     assert [(f["rule"], f["resource"], f["conditions"]) for f in found] == [
         ("CTL003", 'aws_cloudtrail.org["us-east-1"]', [])]
+
+
+def test_a_log_group_that_only_a_changed_default_creates(tmp_path: Path) -> None:
+    """Reading the log group's count with its default changed leaves the other defaults as they are: its
+    retention is the variable's default."""
+    variables = ('variable "create_log_group" {\n  type    = bool\n  default = false\n}\n\n'
+                 'variable "retention_days" {\n  type    = number\n  default = 30\n}\n')
+    group = GROUP.replace("{", "{\n  count = var.create_log_group ? 1 : 0", 1).replace("365", "var.retention_days")
+    found = findings(tmp_path, {"main.tf": variables + group + trail('"${aws_cloudwatch_log_group.trail[0].arn}:*"')})
+    assert [(f["rule"], f["message"]) for f in found] == [
+        ("CTL003", "log group aws_cloudwatch_log_group.trail[0] (main.tf:11) keeps events 30 days; at least 365 are"
+                   " required")]
 
 
 # --------------------------------------------------------------------------- attributes AWS computes
