@@ -191,11 +191,14 @@ class Scope:
                 result = (None, f"module.{name} has no literal source")
             else:
                 module, why = self.loader(self.module.dir, source, dl_key)
+                # said once per call, at its first instance read (``for_each`` keys are strings)
+                first = all(called != name for called, _key in self._children)
                 if module is None:
                     result = (None, why)
-                    if source.startswith(("./", "../")) and key in (None, 0):
-                        self.errors.append((call, why))
-                    elif key in (None, 0, UNKNOWN_ANY) and may_hold_trail(source, name):
+                    if source.startswith(("./", "../")):
+                        if first:
+                            self.errors.append((call, why))
+                    elif first and may_hold_trail(source, name):
                         version = call.attrs.get("version")
                         shown = source + (f" {version.expr.value}" if version is not None
                                           and isinstance(version.expr, Literal) else "")
@@ -204,7 +207,7 @@ class Scope:
                                                           "module"))
                 elif module.dir in self.lineage or module.dir == self.module.dir:
                     why = f"module.{name} calls {source}, which is already in its module chain (module cycle)"
-                    if key in (None, 0):
+                    if first:
                         self.errors.append((call, why))
                     result = (None, why)
                 else:
@@ -995,7 +998,7 @@ def _instance_count(ev: Evaluator, scope: Scope, expr: Node, what: str) -> tuple
         for changed_defaults in combinations(choices, size):
             flipped = Evaluator({**ev.assumptions, **{u.key: not u.default for u in changed_defaults}}, ev.budget)
             changed, _ = flipped.evaluate(scope, expr, {})
-            if not isinstance(changed, Unknown) and not _no_instances(changed):
+            if not _no_instances(changed):  # unknown (a variable without a default): its first instance
                 return changed, tuple(Assumption(u.key, u.text, not u.default, u.default) for u in changed_defaults)
     return value, ()
 
