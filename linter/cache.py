@@ -243,7 +243,7 @@ class Cache:
                 continue
             key = prefix + path
             entry = index.get(key)
-            if entry is not None and _unchanged(entry, stat):
+            if _unchanged(entry, stat):
                 touched.add(key)
                 out.append((stat, codec.decode_facts(entry[4])))
             else:

@@ -98,20 +98,14 @@ class _Walker:
             self.out.terragrunt.append(path)
         elif explicit and is_terraform(name) and _twin_exists(path):
             self.out.skipped.append(path)  # OpenTofu reads its .tofu twin instead
-        elif is_terraform(name):
+        elif explicit and is_terraform(name):  # a walk lists the Terraform files it finds itself
             folder = os.path.dirname(path) or "."
-            if not explicit:
-                self._listing(folder)[0].append(path)
-                if name.endswith(TOFU_SUFFIXES):
-                    self.tofu_folders.add(folder)
-            if explicit and is_override(path):
+            if is_override(path):
                 self.out.terraform[folder] = None  # it may change any block of its module: lint them all
-            elif explicit:
+            else:
                 named = self.out.terraform.setdefault(folder, set())
                 if named is not None:
                     named.add(os.path.normpath(path))
-            else:
-                self.out.terraform[folder] = None
         elif is_cfn_candidate(name):
             self.out.documents.append(path)
         elif not explicit and is_auto_tfvars(name):
@@ -162,7 +156,7 @@ class _Walker:
                         self.walk(path, inside, linked or is_link)
                 elif not entry.is_file():
                     self.out.skipped.append(path)
-                elif name.endswith(TF_SUFFIXES):  # the common case, without add_file's path splitting
+                elif name.endswith(TF_SUFFIXES):  # listed here only: add_file takes the other names
                     if tf_files is None:
                         tf_files = self._listing(root)[0]
                         self.out.terraform[root] = None

@@ -127,7 +127,8 @@ class Scope:
         self.outputs: dict[str, Block] = {}
         self.calls: dict[str, Block] = {}
         self.provider_lt3 = False
-        self._children: dict[tuple[str, Any], tuple[Scope | None, str]] = {}
+        #: The scopes of module calls made so far: by call name, then instance key.
+        self._children: dict[str, dict[Any, tuple[Scope | None, str]]] = {}
         #: Why variables the module call does not set may still be set (a terragrunt ``include``).
         self.open_inputs = ""
         self._whole: dict[int, Block] = {}
@@ -176,8 +177,10 @@ class Scope:
               exists_when: tuple[Assumption, ...] = ()) -> tuple[Scope | None, str]:
         """The scope of ``module.<name>`` (instance ``key`` of a call with ``count``/``for_each``, whose
         arguments see ``env``), or None and the reason it cannot be read."""
-        if (name, key) in self._children:
-            return self._children[(name, key)]
+        made = self._children.get(name, {})
+        if key in made:
+            return made[key]
+        first = not made  # what is wrong with a call is said once, at its first instance read
         call = self.calls.get(name)
         result: tuple[Scope | None, str]
         if call is None:
@@ -191,8 +194,6 @@ class Scope:
                 result = (None, f"module.{name} has no literal source")
             else:
                 module, why = self.loader(self.module.dir, source, dl_key)
-                # said once per call, at its first instance read (``for_each`` keys are strings)
-                first = all(called != name for called, _key in self._children)
                 if module is None:
                     result = (None, why)
                     if source.startswith(("./", "../")):
@@ -226,7 +227,7 @@ class Scope:
                     scope.provider_lt3 = scope.provider_lt3 or self.provider_lt3
                     scope.open_inputs = self.module.open_inputs
                     result = (scope, "")
-        self._children[(name, key)] = result
+        self._children.setdefault(name, {})[key] = result
         return result
 
     def instances(self, name: str, ev: Evaluator) -> Any:
